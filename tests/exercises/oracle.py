@@ -1,0 +1,56 @@
+"""Helpers for checking reference implementations against outside oracles.
+
+The references in `exercises/` are what every student is graded against, so they are checked
+here against PyTorch and against central-difference numerical gradients (DESIGN.md §3).
+These helpers import the exercise files directly (trusted code, test process only).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+
+EXERCISES = Path(__file__).resolve().parents[2] / "exercises"
+
+
+def load_module(topic: str, slug: str, name: str = "reference") -> ModuleType:
+    """Import `exercises/<topic>/<slug>/<name>.py` as a fresh module."""
+    path = EXERCISES / topic / slug / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"_oracle_{slug}_{name}".replace("-", "_"), path)
+    assert spec is not None and spec.loader is not None, path
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def numerical_gradient(
+    f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, dout: np.ndarray, h: float = 1e-5
+) -> np.ndarray:
+    """Central-difference gradient of sum(f(x) * dout) with respect to x, in float64.
+
+    `f` must not keep references to `x`: x is perturbed in place, one element at a time.
+    """
+    x = np.array(x, dtype=np.float64, copy=True)
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"])
+    for _ in it:
+        idx = it.multi_index
+        old = x[idx]
+        x[idx] = old + h
+        plus = np.sum(f(x) * dout)
+        x[idx] = old - h
+        minus = np.sum(f(x) * dout)
+        x[idx] = old
+        grad[idx] = (plus - minus) / (2 * h)
+    return grad
+
+
+def assert_close(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-6, atol: float = 1e-8) -> None:
+    got = np.asarray(got, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    assert got.shape == expected.shape, f"shape {got.shape} != {expected.shape}"
+    np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol)
