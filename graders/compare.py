@@ -1,0 +1,304 @@
+"""Comparing one returned value with the expected one, in stages, with feedback that teaches.
+
+Stages, stopping at the first failure: returns -> type -> shape -> finite -> values. The
+student's output is never broadcast; hidden expected arrays are never shown whole.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from graders.protocol import Arr, Other, Scalar
+
+RTOL, ATOL = 1e-5, 1e-8
+RTOL32, ATOL32 = 1e-4, 1e-5
+MAX_BAD_SHOWN = 5
+
+
+@dataclass
+class Outcome:
+    passed: bool
+    stage: str
+    message: str
+    hint: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the comparison may know about the case: its dims (for naming factors), visibility,
+    the framework, and known-wrong outputs (name -> (value, message))."""
+
+    dims: dict[str, int] = field(default_factory=dict)
+    visible: bool = False
+    framework: str = "numpy"
+    known_wrong: dict[str, tuple[Any, str]] = field(default_factory=dict)
+
+
+def describe_type(value: Any) -> str:
+    if isinstance(value, Arr):
+        base = "torch.Tensor" if value.kind == "tensor" else "numpy.ndarray"
+        if value.subclass:
+            base = f"{value.subclass} (a subclass of numpy.ndarray)"
+        return f"{base} of shape {tuple(value.array.shape)} and dtype {value.array.dtype}"
+    if isinstance(value, Scalar):
+        return {"float": "float", "int": "int", "bool": "bool"}.get(
+            value.kind, f"numpy.{value.kind}"
+        )
+    if isinstance(value, tuple):
+        return f"a tuple of {len(value)} values"
+    if isinstance(value, list):
+        return f"a list of {len(value)} values"
+    if value is None:
+        return "None"
+    if isinstance(value, Other):
+        return value.type_name
+    return type(value).__name__
+
+
+def compare(expected: Any, got: Any, names: list[str], ctx: Context) -> Outcome:
+    if got is None and expected is not None:
+        return Outcome(False, "returns", "returned None: did you forget the `return` statement?")
+    if isinstance(expected, tuple):
+        warnings = []
+        if isinstance(got, list):
+            warnings.append(
+                "returned a list; the interface asks for a tuple (it was accepted as one)"
+            )
+            got = tuple(got)
+        if not isinstance(got, tuple):
+            wanted = ", ".join(names) if len(names) == len(expected) else f"{len(expected)} values"
+            return Outcome(False, "type", f"expected a tuple ({wanted}), got {describe_type(got)}")
+        if len(got) != len(expected):
+            wanted = ", ".join(names) if len(names) == len(expected) else ""
+            return Outcome(
+                False, "type", f"returned {len(got)} values, expected {len(expected)} ({wanted})"
+            )
+        for i, (exp_i, got_i) in enumerate(zip(expected, got, strict=True)):
+            name = names[i] if i < len(names) else f"value {i + 1}"
+            wrong_i = {
+                k: (v[i] if isinstance(v, tuple) and len(v) > i else None, m)
+                for k, (v, m) in ctx.known_wrong.items()
+            }
+            sub = compare_one(
+                exp_i, got_i, name, Context(ctx.dims, ctx.visible, ctx.framework, wrong_i)
+            )
+            sub.warnings = warnings + sub.warnings
+            if not sub.passed:
+                sub.details["output"] = name
+                return sub
+            warnings = sub.warnings
+        return Outcome(True, "values", "all outputs match", warnings=warnings)
+    return compare_one(expected, got, names[0] if names else "output", ctx)
+
+
+def compare_one(expected: Any, got: Any, name: str, ctx: Context) -> Outcome:
+    if isinstance(expected, Scalar):
+        outcome = _compare_scalar(expected, got, name)
+    elif isinstance(expected, Arr):
+        outcome = _compare_array(expected, got, name, ctx)
+    else:
+        outcome = None
+    if outcome is not None:
+        if not outcome.passed and outcome.stage in ("shape", "finite", "values"):
+            # A known student mistake explains the output better than any generic pattern.
+            outcome.hint = _known_wrong_hint(got, ctx) or outcome.hint
+        return outcome
+    # Anything else (ints, None...) must be equal.
+    if got == expected:
+        return Outcome(True, "values", f"{name} matches")
+    return Outcome(False, "values", f"{name}: expected {expected!r}, got {describe_type(got)}")
+
+
+def _compare_scalar(expected: Scalar, got: Any, name: str) -> Outcome:
+    if isinstance(got, Arr) and got.array.shape == () and got.kind == "ndarray":
+        got = Scalar(got.array.item(), got.array.dtype.name)
+    if not isinstance(got, Scalar) or got.kind == "bool":
+        return Outcome(
+            False, "type", f"{name}: expected a number (a Python float), got {describe_type(got)}"
+        )
+    value = float(got.value)
+    if not math.isfinite(value):
+        return Outcome(
+            False,
+            "finite",
+            f"{name} is {value}: look for exp() overflowing or log(0)",
+            hint="NaN/Inf usually come from exp() of large values: subtract the maximum first",
+        )
+    exp = float(expected.value)
+    if abs(value - exp) <= ATOL + RTOL * abs(exp):
+        return Outcome(True, "values", f"{name} matches")
+    details = {"abs_error": abs(value - exp), "rel_error": abs(value - exp) / max(abs(exp), 1e-300)}
+    hint = None
+    if exp != 0 and abs(value + exp) <= ATOL + RTOL * abs(exp):
+        hint = "the sign is flipped"
+    elif exp != 0 and value != 0:
+        hint = _factor_hint(value / exp, {})
+    return Outcome(
+        False, "values", f"{name} is off: relative error {details['rel_error']:.3g}", hint, details
+    )
+
+
+def _compare_array(expected: Arr, got: Any, name: str, ctx: Context) -> Outcome:
+    exp = expected.array
+    want_kind = "torch.Tensor" if ctx.framework == "torch" else "numpy.ndarray"
+    if not isinstance(got, Arr):
+        extra = ""
+        if isinstance(got, list | tuple):
+            extra = " (convert with np.array(...) or stack the pieces)"
+        return Outcome(
+            False,
+            "type",
+            f"{name}: expected a {want_kind} of shape {exp.shape}, got {describe_type(got)}{extra}",
+        )
+    if got.subclass:
+        return Outcome(
+            False, "type", f"{name}: returned {describe_type(got)}; return a plain numpy.ndarray"
+        )
+    if (ctx.framework == "torch") != (got.kind == "tensor"):
+        return Outcome(False, "type", f"{name}: expected a {want_kind}, got {describe_type(got)}")
+    arr = got.array
+    warnings: list[str] = []
+    rtol, atol = RTOL, ATOL
+    if exp.dtype.kind == "f":
+        if arr.dtype == np.float32:
+            rtol, atol = RTOL32, ATOL32
+            warnings.append(
+                f"{name} is float32: compared with the looser tolerance rtol={RTOL32}, atol={ATOL32}; "
+                "keep float64 to be exact"
+            )
+        elif arr.dtype.kind == "b" or arr.dtype == np.float16:
+            return Outcome(
+                False, "type", f"{name}: dtype {arr.dtype} cannot hold the result; use float64"
+            )
+    elif exp.dtype != arr.dtype and not (exp.dtype.kind in "iu" and arr.dtype.kind in "iu"):
+        return Outcome(False, "type", f"{name}: expected dtype {exp.dtype}, got {arr.dtype}")
+
+    details: dict[str, Any] = {"expected_shape": list(exp.shape), "got_shape": list(arr.shape)}
+    if arr.shape != exp.shape:
+        hint = _shape_hint(exp, arr)
+        return Outcome(
+            False,
+            "shape",
+            f"{name}: expected shape {exp.shape}, got {arr.shape}",
+            hint,
+            details,
+            warnings,
+        )
+    if arr.dtype.kind == "f":
+        nan, inf = np.isnan(arr), np.isinf(arr)
+        if (nan & ~np.isnan(exp)).any() or (inf & ~np.isinf(exp)).any():
+            details["nan_count"] = int(nan.sum())
+            details["inf_count"] = int(inf.sum())
+            details["first_nonfinite"] = [
+                list(map(int, i)) for i in np.argwhere(nan | inf)[:MAX_BAD_SHOWN]
+            ]
+            parts = []
+            if nan.any():
+                parts.append(f"NaN at {int(nan.sum())} of {arr.size} positions")
+            if inf.any():
+                parts.append(f"Inf at {int(inf.sum())} of {arr.size} positions")
+            return Outcome(
+                False,
+                "finite",
+                f"{name} contains {' and '.join(parts)}, first at {tuple(details['first_nonfinite'][0])}",
+                "NaN/Inf usually come from exp() overflowing (subtract the maximum first) or dividing by 0",
+                details,
+                warnings,
+            )
+    a = arr.astype(np.float64)
+    e = exp.astype(np.float64)
+    close = np.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
+    if close.all():
+        return Outcome(True, "values", f"{name} matches (shape {exp.shape})", warnings=warnings)
+    diff = np.abs(a - e)
+    bad = np.argwhere(~close)
+    details.update(
+        max_abs_error=float(np.nanmax(diff)),
+        max_rel_error=float(np.nanmax(diff / np.maximum(np.abs(e), 1e-300))),
+        share_wrong=float((~close).mean()),
+        wrong_count=int((~close).sum()),
+        first_wrong=[list(map(int, i)) for i in bad[:MAX_BAD_SHOWN]],
+    )
+    if ctx.visible:
+        details["first_wrong_values"] = [
+            {"index": list(map(int, i)), "expected": float(e[tuple(i)]), "got": float(a[tuple(i)])}
+            for i in bad[:MAX_BAD_SHOWN]
+        ]
+        if e.ndim <= 2 and e.size <= 400:
+            details["wrong_mask"] = (~close).astype(int).tolist()
+    message = (
+        f"{name}: {details['wrong_count']} of {e.size} values are wrong "
+        f"({100 * details['share_wrong']:.0f}%), max abs error {details['max_abs_error']:.3g}, "
+        f"first at {tuple(details['first_wrong'][0])}"
+    )
+    return Outcome(False, "values", message, _value_hint(e, a, rtol, atol, ctx), details, warnings)
+
+
+def _shape_hint(exp: np.ndarray, arr: np.ndarray) -> str | None:
+    if exp.ndim >= 2 and arr.shape == (*exp.shape[:-2], exp.shape[-1], exp.shape[-2]):
+        if np.allclose(np.swapaxes(arr, -1, -2), exp, rtol=RTOL32, atol=ATOL32):
+            return "your result is the transpose of the expected one (transposed: last two axes swapped)"
+        return "the last two axes are swapped: check the order of the dimensions (transposed shape)"
+    if arr.size == exp.size:
+        return "right number of elements, wrong shape: check reshape/transposes and axis order"
+    if tuple(d for d in arr.shape if d != 1) == tuple(d for d in exp.shape if d != 1):
+        return "a dimension of size 1 is missing or extra (keepdims? [:, None]?)"
+    if exp.ndim == arr.ndim + 1 or exp.ndim + 1 == arr.ndim:
+        return "one axis too many or too few: was a sum/mean taken over the wrong axis?"
+    return None
+
+
+def _known_wrong_hint(got: Any, ctx: Context) -> str | None:
+    for wrong, message in ctx.known_wrong.values():
+        if isinstance(wrong, Arr) and isinstance(got, Arr) and wrong.array.shape == got.array.shape:
+            w = wrong.array.astype(np.float64)
+            a = got.array.astype(np.float64)
+            if np.allclose(a, w, rtol=RTOL32, atol=ATOL32, equal_nan=True):
+                return message
+        elif isinstance(wrong, Scalar) and isinstance(got, Scalar):
+            w, a = float(wrong.value), float(got.value)
+            if math.isclose(a, w, rel_tol=RTOL32, abs_tol=ATOL32) or (
+                math.isnan(a) and math.isnan(w)
+            ):
+                return message
+    return None
+
+
+def _value_hint(e: np.ndarray, a: np.ndarray, rtol: float, atol: float, ctx: Context) -> str | None:
+    if not np.any(a):
+        return "your output is all zeros: is the function finished?"
+    if np.allclose(-a, e, rtol=rtol, atol=atol):
+        return "the sign is flipped: check the sign of each term in the derivative"
+    if e.ndim == 2 and e.shape[0] == e.shape[1] and np.allclose(a.T, e, rtol=rtol, atol=atol):
+        return "your result is the transpose of the expected one (transposed)"
+    denom = float(np.sum(e * e))
+    if denom > 0:
+        c = float(np.sum(a * e)) / denom
+        if abs(c - 1) > 1e-3 and c != 0 and np.allclose(a, c * e, rtol=max(rtol, 1e-4), atol=atol):
+            return _factor_hint(c, ctx.dims)
+    return None
+
+
+def _factor_hint(c: float, dims: dict[str, int]) -> str | None:
+    """Name a constant ratio got/expected after the case's dimensions where possible."""
+    if not math.isfinite(c) or c == 0:
+        return None
+    candidates: list[tuple[float, str]] = [(2.0, "2"), (0.5, "1/2")]
+    for name, v in dims.items():
+        if v > 1:
+            candidates += [
+                (float(v), f"{name} = {v}"),
+                (1.0 / v, f"1/{name} = 1/{v}"),
+                (math.sqrt(v), f"sqrt({name}) = {math.sqrt(v):.4g}"),
+                (1.0 / math.sqrt(v), f"1/sqrt({name})"),
+            ]
+    for value, label in candidates:
+        if abs(c - value) <= 1e-6 * max(1.0, abs(value)):
+            return f"your result is off by a factor of {label} (a missing or extra scaling factor)"
+    return f"your result is off by a constant factor of {c:.4g} (a missing or extra scaling factor)"

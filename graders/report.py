@@ -1,0 +1,88 @@
+"""What grading produces: a verdict, a score and one check per case, with student-facing text."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Verdict(StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"  # wrong answer
+    PARTIALLY_ACCEPTED = "partially_accepted"
+    SYNTAX_ERROR = "syntax_error"
+    RUNTIME_ERROR = "runtime_error"
+    TIMEOUT = "timeout"
+    MEMORY_LIMIT = "memory_limit"
+    BANNED_CALL = "banned_call"
+    # A math answer that cannot be parsed: a message, not a wrong answer (no attempt used up).
+    INVALID_ANSWER = "invalid_answer"
+    # An internal fault (the reference crashed, the grader died twice): never blamed on the student.
+    INTERNAL_ERROR = "internal_error"
+
+    @property
+    def label(self) -> str:
+        return VERDICT_LABELS[self]
+
+
+VERDICT_LABELS = {
+    Verdict.ACCEPTED: "Accepted",
+    Verdict.REJECTED: "Wrong answer",
+    Verdict.PARTIALLY_ACCEPTED: "Partially accepted",
+    Verdict.SYNTAX_ERROR: "Syntax error",
+    Verdict.RUNTIME_ERROR: "Runtime error",
+    Verdict.TIMEOUT: "Time limit exceeded",
+    Verdict.MEMORY_LIMIT: "Memory limit exceeded",
+    Verdict.BANNED_CALL: "Banned function or module",
+    Verdict.INVALID_ANSWER: "Answer not understood",
+    Verdict.INTERNAL_ERROR: "Could not be graded",
+}
+
+
+@dataclass
+class Check:
+    """One case (or, for static problems, one stage) and what the student should read about it."""
+
+    name: str
+    passed: bool
+    message: str
+    visible: bool = True
+    stage: str = "values"  # loads, entry_point, returns, type, shape, finite, values, ...
+    hint: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    stdout: str | None = None
+
+
+@dataclass
+class Report:
+    exercise: str
+    version: str
+    seed: int
+    verdict: Verdict
+    score: float
+    max_score: float
+    message: str = ""
+    checks: list[Check] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> bool:
+        return self.verdict is Verdict.ACCEPTED
+
+    def hints(self) -> list[str]:
+        return [c.hint for c in self.checks if c.hint]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["verdict"] = self.verdict.value
+        data["verdict_label"] = self.verdict.label
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        fields = {k: v for k, v in data.items() if k != "verdict_label"}
+        fields["verdict"] = Verdict(fields["verdict"])
+        fields["checks"] = [Check(**c) for c in fields.get("checks", [])]
+        return cls(**fields)

@@ -1,0 +1,282 @@
+"""What runs inside the hardened child: load code, call it on each case, write result frames.
+
+Everything here runs next to untrusted code, which may have replaced any function or module
+it can reach. So nothing the child writes is believed: the trusted side only accepts frames as
+data (graders.protocol) and decides the verdict itself. This module's job is to give an honest
+student precise feedback, not to enforce anything.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import io
+import linecache
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from graders import protocol
+from graders.instances import case_rng, draw_dims
+
+RESULT_FD = 3
+STDOUT_CAP = 16 * 1024  # per case, what a student sees of their own prints
+TRACEBACK_CAP = 4000
+
+
+class BannedCallError(Exception):
+    """Raised by the stubs that replace banned functions and modules at run time."""
+
+
+class CappedText(io.TextIOBase):
+    """sys.stdout/sys.stderr: keeps the first STDOUT_CAP characters of each case's prints."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+        self.dropped = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        text = str(text)
+        room = STDOUT_CAP - self.size
+        if room > 0:
+            self.parts.append(text[:room])
+            self.size += min(len(text), room)
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def take(self) -> str:
+        text = "".join(self.parts)
+        if self.dropped:
+            text += f"\n... ({self.dropped} more characters not shown)"
+        self.parts, self.size, self.dropped = [], 0, 0
+        return text
+
+
+def send(header: dict[str, Any], values: dict[str, Any] | None = None) -> None:
+    buffers: list[bytes] = []
+    for key, value in (values or {}).items():
+        header[key] = protocol.encode_value(value, buffers)
+    protocol.write_all(RESULT_FD, protocol.encode_frame(header, buffers))
+
+
+def describe_error(exc: BaseException, filename: str) -> dict[str, Any]:
+    """The exception as the student should see it: only frames of their own file."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
+    lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames)]
+    lines += traceback.format_exception_only(type(exc), exc)
+    text = "".join(lines)
+    if len(text) > TRACEBACK_CAP:
+        text = text[: TRACEBACK_CAP // 2] + "\n...\n" + text[-TRACEBACK_CAP // 2 :]
+    return {
+        "type": type(exc).__name__,
+        "memory": isinstance(exc, MemoryError),
+        "banned": isinstance(exc, BannedCallError),
+        "message": str(exc)[:500],
+        "traceback": text,
+        "lineno": frames[-1].lineno if frames else getattr(exc, "lineno", None),
+    }
+
+
+# -- banned functions and modules ------------------------------------------------------------
+
+
+def _banned_stub(name: str) -> Callable[..., Any]:
+    def stub(*_args: Any, **_kwargs: Any) -> Any:
+        raise BannedCallError(f"{name} is not allowed in this exercise")
+
+    stub.__name__ = name.rsplit(".", 1)[-1]
+    return stub
+
+
+class _ImportBlocker:
+    """A meta-path finder refusing banned modules (after they are dropped from sys.modules)."""
+
+    def __init__(self, banned_modules: set[str]) -> None:
+        self.banned = banned_modules
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> None:
+        for name in self.banned:
+            if fullname == name or fullname.startswith(name + "."):
+                raise BannedCallError(f"importing {fullname} is not allowed in this exercise")
+        return None
+
+
+def apply_bans(banned: list[str]) -> None:
+    """Make banned names fail at run time. `banned` holds dotted names from the trusted side,
+    already normalised (np -> numpy): modules are dropped from sys.modules and blocked, functions
+    are replaced by stubs on their module or class."""
+    modules: set[str] = set()
+    for name in banned:
+        owner_name, _, attr = name.rpartition(".")
+        owner = _resolve(owner_name) if owner_name else None
+        if owner is not None and attr and hasattr(owner, attr):
+            target = getattr(owner, attr)
+            if isinstance(target, type(sys)):  # a module: block it as a module
+                modules.add(name)
+                continue
+            try:
+                setattr(owner, attr, _banned_stub(name))
+            except (AttributeError, TypeError):
+                modules.add(name)
+        else:
+            modules.add(name)
+    for loaded in list(sys.modules):
+        if any(loaded == m or loaded.startswith(m + ".") for m in modules):
+            del sys.modules[loaded]
+    # Parents keep their submodules as attributes (torch.nn.functional): cut those too.
+    for name in modules:
+        parent_name, _, child = name.rpartition(".")
+        parent = sys.modules.get(parent_name)
+        if parent is not None and hasattr(parent, child):
+            with contextlib.suppress(AttributeError, TypeError):
+                setattr(parent, child, _BannedModule(name))
+    sys.meta_path.insert(0, _ImportBlocker(modules))
+
+
+class _BannedModule:
+    def __init__(self, name: str) -> None:
+        object.__setattr__(self, "_name", name)
+
+    def __getattr__(self, attr: str) -> Any:
+        raise BannedCallError(f"{self._name} is not allowed in this exercise")
+
+
+def _resolve(dotted: str) -> Any:
+    parts = dotted.split(".")
+    obj = sys.modules.get(parts[0])
+    for part in parts[1:]:
+        if obj is None:
+            return None
+        obj = getattr(obj, part, None)
+    return obj
+
+
+# -- running code --------------------------------------------------------------------------
+
+
+def load_module(source: str, filename: str, name: str) -> dict[str, Any]:
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace: dict[str, Any] = {"__name__": name, "__file__": filename, "__builtins__": builtins}
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace
+
+
+def prepare_args(args: list[Any], framework: str) -> list[Any]:
+    """Fresh copies for each call (students may modify inputs in place); tensors for torch."""
+    fresh = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
+    if framework == "torch":
+        import torch
+
+        fresh = [torch.from_numpy(a) if isinstance(a, np.ndarray) else a for a in fresh]
+    return fresh
+
+
+def plain(value: Any) -> Any:
+    """Decoded protocol values (Arr/Scalar) back into what a function receives."""
+    if isinstance(value, protocol.Arr):
+        return value.array
+    if isinstance(value, protocol.Scalar):
+        return value.value
+    if isinstance(value, list | tuple):
+        return type(value)(plain(v) for v in value)
+    return value
+
+
+def run_student(job: dict[str, Any], cases: list[list[Any]]) -> None:
+    filename = job["filename"]
+    out = CappedText()
+    sys.stdout = sys.stderr = out
+    apply_bans(job.get("banned", []))
+    try:
+        namespace = load_module(job["source"], filename, "solution")
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt included: report, then stop
+        send({"event": "load_error", "error": describe_error(exc, filename), "stdout": out.take()})
+        return
+    entry = namespace.get(job["entry_point"])
+    if not callable(entry):
+        send({"event": "no_entry", "found": type(entry).__name__ if entry is not None else None})
+        return
+    send({"event": "loaded", "stdout": out.take()})
+    for meta, args in zip(job["cases"], cases, strict=True):
+        started = time.perf_counter()
+        header: dict[str, Any] = {"event": "case", "index": meta["index"]}
+        try:
+            result = entry(*prepare_args(args, job["framework"]))
+            header["seconds"] = time.perf_counter() - started
+            header["stdout"] = out.take()
+            send(header, {"value": result})
+        except BaseException as exc:
+            header["seconds"] = time.perf_counter() - started
+            header["stdout"] = out.take()
+            header["error"] = describe_error(exc, filename)
+            send(header)
+    send({"event": "done"})
+
+
+def run_reference(job: dict[str, Any]) -> None:
+    """Draw each case's dims and inputs from the seed, and compute expected (and known-wrong)
+    outputs. The reference is instructor code: sandboxed too, since instructors make mistakes."""
+    sys.stdout = sys.stderr = CappedText()
+    cases_ns = load_module(job["cases_source"], "cases.py", "cases")
+    reference = load_module(job["reference_source"], "reference.py", "reference")[
+        job["entry_point"]
+    ]
+    make_inputs = cases_ns["make_inputs"]
+    accept = cases_ns.get("accept")
+    known_wrong: dict[str, Callable[..., Any]] = {}
+    for name, source in job.get("known_wrong", {}).items():
+        try:
+            known_wrong[name] = load_module(source, name, "known_wrong")[job["entry_point"]]
+        except BaseException:
+            continue  # a broken hint solution only loses its hint
+    ranges = {k: tuple(v) for k, v in job["dim_ranges"].items()}
+    for meta in job["cases"]:
+        header: dict[str, Any] = {"event": "case", "index": meta["index"]}
+        try:
+            rng = case_rng(job["seed"], meta["index"])
+            dims = draw_dims(rng, ranges, job["groups"], meta["dims"], accept, meta["options"])
+            inputs = make_inputs(
+                case_rng(job["seed"], meta["index"], 1), dict(dims), dict(meta["options"])
+            )
+            args = list(inputs.values())
+            expected = reference(*prepare_args(args, job["framework"]))
+            wrong = {}
+            for name, fn in known_wrong.items():
+                try:
+                    wrong[name] = fn(*prepare_args(args, job["framework"]))
+                except BaseException:
+                    wrong[name] = None
+            header.update(dims=dims, names=list(inputs), known_wrong_names=list(wrong))
+            send(
+                header,
+                {"args": args, "expected": expected, "known_wrong_list": list(wrong.values())},
+            )
+        except BaseException as exc:
+            header["error"] = describe_error(exc, "reference.py") | {
+                "traceback": "".join(traceback.format_exception(exc))[-TRACEBACK_CAP:]
+            }
+            send(header)
+    send({"event": "done"})
+
+
+def run(job: dict[str, Any], cases: list[list[Any]]) -> None:
+    try:
+        if job["kind"] == "reference":
+            run_reference(job)
+        else:
+            run_student(job, cases)
+    except MemoryError:
+        # Even reporting may fail here; the trusted side then sees a crash without "done".
+        send({"event": "fatal", "error": {"type": "MemoryError", "message": "out of memory"}})
+    finally:
+        sys.stdout = sys.__stdout__
+    os._exit(0)

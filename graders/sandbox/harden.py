@@ -1,0 +1,163 @@
+"""What a freshly forked child does to itself before it touches a job (DESIGN.md §4).
+
+Order matters: namespaces and setuid need root, so they come first; PDEATHSIG after setuid
+(which clears it); no_new_privs before Landlock and seccomp; seccomp last, since it forbids the
+very calls (unshare, setuid...) used above.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import resource
+import signal
+from dataclasses import dataclass, field
+
+from graders.sandbox import landlock
+
+PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
+PR_SET_NO_NEW_PRIVS = 38
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWNET = 0x40000000
+UID_BASE = 200_000  # far above any real account; one uid per live child (see Policy.uid)
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+# Calls a numerical function never needs and an attacker always wants. Denied with EPERM (the
+# student sees a Python error) rather than a kill, so the child can still report what happened.
+DENIED_SYSCALLS = (
+    # new processes and threads, other programs
+    "fork", "vfork", "clone", "clone3", "execve", "execveat",
+    # network
+    "socket", "socketpair", "connect", "bind", "listen", "accept", "accept4",
+    # other processes' memory and privileges
+    "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_open", "pidfd_getfd",
+    "pidfd_send_signal", "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid",
+    "setgroups", "setfsuid", "setfsgid", "capset",
+    # the system
+    "mount", "umount2", "pivot_root", "chroot", "unshare", "setns", "bpf", "io_uring_setup",
+    "io_uring_enter", "io_uring_register", "keyctl", "add_key", "request_key", "userfaultfd",
+    "perf_event_open", "kexec_load", "kexec_file_load", "init_module", "finit_module",
+    "delete_module", "reboot", "swapon", "swapoff", "acct", "settimeofday", "clock_settime",
+    "clock_adjtime", "adjtimex", "sethostname", "setdomainname", "syslog", "vhangup",
+    "personality", "open_by_handle_at", "name_to_handle_at", "mknod", "mknodat", "ioperm",
+    "iopl", "quotactl", "fanotify_init", "move_pages", "migrate_pages", "mbind",
+    "lookup_dcookie", "memfd_create", "memfd_secret", "fsopen", "fsmount", "fspick",
+    "open_tree", "move_mount", "mount_setattr",
+)  # fmt: skip
+# Signals may only go to the child itself (pid = its own pid).
+SELF_SIGNAL_SYSCALLS = ("kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
+
+
+@dataclass
+class Policy:
+    """Limits of one run, and the protections the zygote found on this kernel at start-up."""
+
+    wall_seconds: float = 10.0
+    cpu_seconds: float = 5.0
+    memory_bytes: int = 512 << 20
+    max_open_files: int = 64
+    read_only_dirs: list[str] = field(default_factory=list)
+    use_namespaces: bool = False
+    use_setuid: bool = False
+    landlock_abi: int = 0
+    use_seccomp: bool = False
+    hidden_dirs: list[str] = field(default_factory=list)
+
+
+def _check(ret: int, what: str) -> None:
+    if ret != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def _vm_size_bytes() -> int:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REC = 0x4000
+MS_PRIVATE = 1 << 18
+
+
+def _hide(paths: list[str]) -> None:
+    """In the child's own mount namespace, cover secret folders with an empty read-only tmpfs.
+
+    Defence in depth under Landlock, and the only barrier on kernels without it.
+    """
+    if not paths:
+        return
+    _check(_libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
+    flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC
+    for path in paths:
+        if os.path.isdir(path):
+            _check(_libc.mount(b"none", path.encode(), b"tmpfs", flags, b"size=4k"), f"hide {path}")
+
+
+def harden(policy: Policy, keep_fds: list[int], zygote_pid: int) -> None:
+    """Raise on any failure: the caller then exits without running the job."""
+    os.setsid()
+    # The caller has moved what the child needs to fds 0..n; everything above is inherited noise
+    # (the zygote's control pipes among them) and must not reach student code.
+    os.closerange(max(keep_fds) + 1, 1 << 16)
+
+    address_space = _vm_size_bytes() + policy.memory_bytes
+    if policy.use_namespaces:
+        flags = CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS
+        _check(_libc.unshare(flags), "unshare")
+        _hide(policy.hidden_dirs)
+
+    cpu = max(1, int(policy.cpu_seconds + 0.999))
+    # The soft CPU limit sends SIGXCPU; the hard one, a second later, SIGKILL even if it is ignored.
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (policy.max_open_files, policy.max_open_files))
+    resource.setrlimit(resource.RLIMIT_MEMLOCK, (0, 0))
+    resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
+
+    if policy.use_setuid:
+        # One uid per live child: the zygote's pid is unique while it lives and it runs one
+        # child at a time, so no other process shares this uid (kill(-1) reaches only itself).
+        uid = UID_BASE + zygote_pid
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+        # NPROC counts this uid's processes: it has exactly one, this one.
+        resource.setrlimit(resource.RLIMIT_NPROC, (1, 1))
+
+    _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "PR_SET_PDEATHSIG")
+    if os.getppid() != zygote_pid:  # the zygote died before PDEATHSIG was armed
+        os._exit(70)
+    _check(_libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "PR_SET_DUMPABLE")
+    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "PR_SET_NO_NEW_PRIVS")
+
+    if policy.landlock_abi >= 1:
+        landlock.restrict(policy.read_only_dirs, policy.landlock_abi)
+    if policy.use_seccomp:
+        install_seccomp(os.getpid())
+
+
+def install_seccomp(own_pid: int) -> None:
+    import pyseccomp as sc
+
+    filt = sc.SyscallFilter(defaction=sc.ALLOW)
+    for name in DENIED_SYSCALLS:
+        try:
+            filt.add_rule(sc.ERRNO(errno.EPERM), name)
+        except (RuntimeError, ValueError, OSError):
+            continue  # a call this architecture does not have
+    for name in SELF_SIGNAL_SYSCALLS:
+        filt.add_rule(sc.ERRNO(errno.EPERM), name, sc.Arg(0, sc.NE, own_pid))
+    # Architecture check: a syscall made through another ABI (e.g. int 0x80) is killed.
+    filt.set_attr(sc.Attr.ACT_BADARCH, sc.KILL_PROCESS)
+    filt.load()

@@ -1,0 +1,134 @@
+"""`graders validate`: every exercise gets the verdicts its folder says it must get.
+
+For each exercise and seed: the reference is accepted, each file of solutions/ gets its expected
+verdict (and, where declared, the hint naming its bug), and the starter is rejected.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graders.engine import Grader
+from graders.exercise import EXERCISES_ROOT, Exercise, ExerciseError, discover, load_exercise
+from graders.report import Report, Verdict
+
+DEFAULT_SEEDS = (0, 1)
+
+
+@dataclass
+class Finding:
+    exercise: str
+    ok: bool
+    what: str
+    detail: str = ""
+
+
+@dataclass
+class ValidationResult:
+    findings: list[Finding] = field(default_factory=list)
+    exercises: list[Exercise] = field(default_factory=list)
+    broken: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.broken and all(f.ok for f in self.findings)
+
+    def counts(self) -> tuple[Counter[str], Counter[str]]:
+        topics = Counter(e.topic for e in self.exercises)
+        kinds = Counter(e.answer_type or e.kind for e in self.exercises)
+        return topics, kinds
+
+
+def collect(paths: list[str]) -> tuple[list[Exercise], list[str]]:
+    """Exercises under the given paths (folders of one exercise, of a topic, or the bank)."""
+    exercises: list[Exercise] = []
+    broken: list[str] = []
+    folders: list[Path] = []
+    for raw in paths or [str(EXERCISES_ROOT)]:
+        path = Path(raw)
+        if (path / "exercise.toml").is_file():
+            folders.append(path)
+        elif path.is_dir():
+            folders += sorted(p.parent for p in path.rglob("exercise.toml"))
+        else:
+            try:
+                exercises.append(load_exercise(raw))
+            except ExerciseError as exc:
+                broken.append(str(exc))
+    for folder in folders:
+        try:
+            exercises.append(load_exercise(folder))
+        except ExerciseError as exc:
+            broken.append(str(exc))
+    slugs = Counter(e.slug for e in exercises)
+    broken += [
+        f"slug {s!r} is used by {n} exercises; slugs must be unique"
+        for s, n in slugs.items()
+        if n > 1
+    ]
+    known = {e.slug for e in exercises} | ({e.slug for e in discover()} if not broken else set())
+    for e in exercises:
+        for req in e.requires:
+            if req not in known:
+                broken.append(
+                    f"{e.path / 'exercise.toml'}: field requires: unknown exercise {req!r}"
+                )
+    return exercises, broken
+
+
+def _hint_found(report: Report, hint: str) -> bool:
+    needle = hint.lower()
+    texts = [report.message] + [f"{c.hint or ''} {c.message}" for c in report.checks]
+    return any(needle in t.lower() for t in texts)
+
+
+def validate_exercise(grader: Grader, exercise: Exercise, seeds: tuple[int, ...]) -> list[Finding]:
+    findings: list[Finding] = []
+    slug = exercise.slug
+    entries: list[tuple[str, str, tuple[str, ...], str | None]] = []
+    if exercise.kind == "code":
+        entries.append(("reference.py", exercise.file("reference.py"), ("accepted",), None))
+        entries.append(("starter.py", exercise.starter, ("not accepted",), None))
+    for sol in exercise.spec.solutions:
+        entries.append(
+            (
+                f"solutions/{sol.file}",
+                exercise.file(f"solutions/{sol.file}"),
+                sol.expected,
+                sol.hint,
+            )
+        )
+    for seed in seeds:
+        for name, source, expected, hint in entries:
+            report = grader.grade(exercise, source, seed=seed)
+            got = report.verdict.value
+            if expected == ("not accepted",):
+                ok = report.verdict not in (Verdict.ACCEPTED, Verdict.INTERNAL_ERROR)
+            else:
+                ok = got in expected
+            detail = "" if ok else f"expected {' or '.join(expected)}, got {got}: {report.message}"
+            if ok and hint and not _hint_found(report, hint):
+                ok = False
+                detail = (
+                    f"verdict {got} as expected, but the feedback does not mention {hint!r}: "
+                    + "; ".join(
+                        filter(None, [report.message, *[c.hint or "" for c in report.checks]])
+                    )
+                )
+            if report.verdict is Verdict.INTERNAL_ERROR and "accepted" not in expected:
+                ok = False
+                detail = f"could not be graded: {report.message} {' '.join(report.warnings)}"
+            findings.append(Finding(slug, ok, f"{name} (seed {seed})", detail))
+    return findings
+
+
+def validate(
+    paths: list[str], grader: Grader, seeds: tuple[int, ...] = DEFAULT_SEEDS
+) -> ValidationResult:
+    exercises, broken = collect(paths)
+    result = ValidationResult(exercises=exercises, broken=broken)
+    for exercise in exercises:
+        result.findings += validate_exercise(grader, exercise, seeds)
+    return result
