@@ -53,13 +53,26 @@ class ReferenceRun:
 class Grader:
     """Grades submissions; owns a sandbox (one zygote). Thread-safe; one per process is enough."""
 
-    def __init__(self, sandbox: Sandbox | None = None) -> None:
-        self.sandbox = sandbox or Sandbox()
+    def __init__(
+        self, sandbox: Sandbox | None = None, torch_sandbox: Sandbox | None = None
+    ) -> None:
+        # One zygote per framework, each started on first use (see zygote.preload).
+        self.sandbox = sandbox or Sandbox("numpy")
+        self.torch_sandbox = torch_sandbox or Sandbox("torch")
         self._cache: OrderedDict[tuple[str, int], ReferenceRun] = OrderedDict()
         self._cache_lock = threading.Lock()
 
     def close(self) -> None:
         self.sandbox.close()
+        self.torch_sandbox.close()
+
+    def start(self) -> None:
+        """Start both zygotes now (a worker does this at start-up, not on its first job)."""
+        self.sandbox.start()
+        self.torch_sandbox.start()
+
+    def sandbox_for(self, framework: str) -> Sandbox:
+        return self.torch_sandbox if framework == "torch" else self.sandbox
 
     # -- entry point ---------------------------------------------------------------------
     def grade(
@@ -162,7 +175,7 @@ class Grader:
                 for c in reference.cases
             ],
         }
-        outcome = self.sandbox.run(job, buffers)
+        outcome = self.sandbox_for(spec.framework).run(job, buffers)
         timings["run"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         report = self._judge(exercise, seed, reference, outcome)
@@ -222,7 +235,7 @@ class Grader:
                 for c in cases
             ],
         }
-        outcome = self.sandbox.run(job)
+        outcome = self.sandbox_for(spec.code.framework).run(job)
         if outcome.protocol_error:
             return ReferenceRun([], f"reference results unreadable: {outcome.protocol_error}")
         by_index: dict[int, tuple[dict[str, Any], list[bytes]]] = {}

@@ -102,23 +102,22 @@ def _hide(paths: list[str]) -> None:
             _check(_libc.mount(b"none", path.encode(), b"tmpfs", flags, b"size=4k"), f"hide {path}")
 
 
-def harden(policy: Policy, keep_fds: list[int], zygote_pid: int) -> None:
-    """Raise on any failure: the caller then exits without running the job."""
+def harden(policy: Policy, keep_fds: list[int], zygote_pid: int, uid: int) -> int:
+    """Everything that does not depend on the job (a spare child does it before a job exists).
+
+    Returns the address-space size before the job (it cannot be read once Landlock is on).
+    Raise on any failure: the caller then exits without running anything.
+    """
+    vm_size = _vm_size_bytes()
     os.setsid()
     # The caller has moved what the child needs to fds 0..n; everything above is inherited noise
     # (the zygote's control pipes among them) and must not reach student code.
     os.closerange(max(keep_fds) + 1, 1 << 16)
-
-    address_space = _vm_size_bytes() + policy.memory_bytes
     if policy.use_namespaces:
         flags = CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS
         _check(_libc.unshare(flags), "unshare")
         _hide(policy.hidden_dirs)
 
-    cpu = max(1, int(policy.cpu_seconds + 0.999))
-    # The soft CPU limit sends SIGXCPU; the hard one, a second later, SIGKILL even if it is ignored.
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
     resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_NOFILE, (policy.max_open_files, policy.max_open_files))
@@ -126,9 +125,8 @@ def harden(policy: Policy, keep_fds: list[int], zygote_pid: int) -> None:
     resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
 
     if policy.use_setuid:
-        # One uid per live child: the zygote's pid is unique while it lives and it runs one
-        # child at a time, so no other process shares this uid (kill(-1) reaches only itself).
-        uid = UID_BASE + zygote_pid
+        # A uid no other live process has (see Zygote.next_uid): signals and /proc of every
+        # other process are out of reach, and kill(-1) reaches only itself.
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
@@ -145,6 +143,15 @@ def harden(policy: Policy, keep_fds: list[int], zygote_pid: int) -> None:
         landlock.restrict(policy.read_only_dirs, policy.landlock_abi)
     if policy.use_seccomp:
         install_seccomp(os.getpid())
+    return vm_size
+
+
+def apply_limits(cpu_seconds: float, address_space: int) -> None:
+    """The job's own limits, set once the job is known (limits can only ever be lowered)."""
+    cpu = max(1, int(cpu_seconds + 0.999))
+    # The soft CPU limit sends SIGXCPU; the hard one, a second later, SIGKILL even if it is ignored.
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
 
 
 def install_seccomp(own_pid: int) -> None:

@@ -15,6 +15,7 @@ import selectors
 import signal
 import sys
 import time
+from dataclasses import dataclass
 from typing import Any
 
 # Before numpy/torch are imported: one thread everywhere, no thread pool alive to fork.
@@ -40,20 +41,20 @@ PRELOAD = (
 )  # fmt: skip
 
 
-def preload() -> dict[str, Any]:
+def preload(flavor: str) -> dict[str, Any]:
+    """Import what students may use. torch only in the "torch" flavour: its ~150 MB of private
+    memory makes every fork ~10 ms slower, which NumPy exercises need not pay."""
     import importlib
 
     for name in PRELOAD:
         importlib.import_module(name)
-    info: dict[str, Any] = {"numpy": np.__version__, "torch": None}
-    try:
+    info: dict[str, Any] = {"flavor": flavor, "numpy": np.__version__, "torch": None}
+    if flavor == "torch":
         import torch
 
         torch.set_num_threads(1)
         torch.set_num_interop_threads(1)
         info["torch"] = torch.__version__
-    except ImportError:
-        pass
     return info
 
 
@@ -110,6 +111,182 @@ def describe(policy: harden.Policy, versions: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+JOB_FD = 4
+
+
+@dataclass
+class Spare:
+    """A child forked and hardened ahead of time, blocked reading its job from a pipe: the
+    ~10 ms that forking a process with torch loaded costs is paid between jobs, not during one."""
+
+    pid: int
+    pidfd: int
+    job_w: int
+    results_r: int
+    stdout_r: int
+
+
+class Zygote:
+    def __init__(self, policy: harden.Policy, devnull: int) -> None:
+        self.policy = policy
+        self.devnull = devnull
+        self.spare: Spare | None = None
+        self.dead: list[int] = []  # killed children not yet reaped
+        self.parity = 0
+
+    def next_uid(self) -> int:
+        # Two uids per zygote, alternating, so a spare never shares its uid with the child of
+        # the previous job (which may still be dying). Zygote pids are unique while they live.
+        self.parity ^= 1
+        return harden.UID_BASE + (os.getpid() * 2 + self.parity) % (2**31 - harden.UID_BASE)
+
+    def fork_spare(self) -> Spare:
+        job_r, job_w = os.pipe()
+        results_r, results_w = os.pipe()
+        stdout_r, stdout_w = os.pipe()
+        zygote_pid = os.getpid()
+        uid = self.next_uid()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            try:
+                os.dup2(self.devnull, 0)
+                os.dup2(stdout_w, 1)
+                os.dup2(stdout_w, 2)
+                os.dup2(results_w, 3)
+                os.dup2(job_r, JOB_FD)
+                vm_size = harden.harden(self.policy, [0, 1, 2, 3, JOB_FD], zygote_pid, uid)
+                header, buffers = protocol.read_frame(JOB_FD)
+                os.close(JOB_FD)
+                job = header["job"]
+                limits = job.get("limits", {})
+                # Room for the job's own inputs (raw and decoded) on top of the allowance.
+                job_bytes = 2 * sum(len(b) for b in buffers) + (64 << 20)
+                memory = int(limits.get("memory_mb", 512)) << 20
+                harden.apply_limits(
+                    float(limits.get("cpu_seconds", 5.0)), vm_size + job_bytes + memory
+                )
+                cases = _decode_cases(job, buffers)
+            except BaseException as exc:
+                with contextlib.suppress(BaseException):
+                    os.write(
+                        3,
+                        protocol.encode_frame({"event": "setup_failed", "error": repr(exc)[:300]}),
+                    )
+                os._exit(71)
+            child.run(job, cases)
+            os._exit(0)
+        for fd in (job_r, results_w, stdout_w):
+            os.close(fd)
+        return Spare(pid, os.pidfd_open(pid), job_w, results_r, stdout_r)
+
+    def reap(self) -> None:
+        for pid in list(self.dead):
+            with contextlib.suppress(ChildProcessError):
+                done, _ = os.waitpid(pid, os.WNOHANG)
+                if not done:
+                    continue
+            self.dead.remove(pid)
+
+    def run_job(self, job: dict[str, Any], buffers: list[bytes]) -> tuple[dict[str, Any], bytes]:
+        self.reap()
+        spare, self.spare = self.spare or self.fork_spare(), None
+        started = time.monotonic()
+        # A BrokenPipeError means the spare died while hardening: supervise() says how it ended.
+        with contextlib.suppress(BrokenPipeError):
+            protocol.write_all(spare.job_w, protocol.encode_frame({"job": job}, buffers))
+        os.close(spare.job_w)
+        wall = float(job.get("limits", {}).get("wall_seconds", 10.0))
+        facts = self.supervise(spare, wall, started)
+        return facts, facts.pop("_results")
+
+    def supervise(self, spare: Spare, wall_seconds: float, started: float) -> dict[str, Any]:
+        """Collect a child's output until it ends or a limit is hit; the facts are ours, not its."""
+        pid = spare.pid
+        sel = selectors.DefaultSelector()
+        sel.register(spare.results_r, selectors.EVENT_READ, "results")
+        sel.register(spare.stdout_r, selectors.EVENT_READ, "stdout")
+        sel.register(spare.pidfd, selectors.EVENT_READ, "exit")
+        results = bytearray()
+        stdout = bytearray()
+        stdout_total = 0
+        killed_by = None
+        exited = False
+        open_pipes = 2
+        deadline = started + wall_seconds
+        while open_pipes or not exited:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 and killed_by is None:
+                killed_by = "wall"
+                _kill(pid)
+            if not open_pipes and killed_by is None and _finished(results):
+                # It said "done" and closed its pipes: no need to wait while the kernel tears
+                # down its address space (several ms with torch mapped). Kill, reap later.
+                killed_by = "finished"
+                _kill(pid)
+                break
+            events = sel.select(timeout=max(remaining, 0) if killed_by is None else 1.0)
+            for key, _ in events:
+                if key.data == "exit":
+                    exited = True
+                    sel.unregister(spare.pidfd)
+                    continue
+                chunk = os.read(key.fd, 1 << 20)
+                if not chunk:
+                    sel.unregister(key.fd)
+                    open_pipes -= 1
+                    continue
+                if key.data == "results":
+                    if len(results) + len(chunk) > RESULTS_CAP:
+                        killed_by = killed_by or "results_size"
+                        _kill(pid)
+                    else:
+                        results += chunk
+                else:
+                    stdout_total += len(chunk)
+                    if len(stdout) < STDOUT_KEEP:
+                        stdout += chunk[: STDOUT_KEEP - len(stdout)]
+                    if stdout_total > STDOUT_KILL and killed_by is None:
+                        killed_by = "output"
+                        _kill(pid)
+        sel.close()
+        facts: dict[str, Any] = {
+            "exit_code": None,
+            "signal": None,
+            "cpu_seconds": None,
+            "max_rss_kb": None,
+        }
+        if killed_by == "finished":
+            self.dead.append(pid)
+        else:
+            _, status, usage = os.wait4(pid, 0)
+            facts.update(
+                exit_code=os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+                signal=os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+                cpu_seconds=usage.ru_utime + usage.ru_stime,
+                max_rss_kb=usage.ru_maxrss,
+            )
+        for fd in (spare.pidfd, spare.results_r, spare.stdout_r):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        facts.update(
+            wall_seconds=time.monotonic() - started,
+            killed_by=None if killed_by == "finished" else killed_by,
+            stdout=stdout.decode("utf-8", "replace"),
+            stdout_bytes=stdout_total,
+            _results=bytes(results),
+        )
+        return facts
+
+
+def _finished(results: bytearray) -> bool:
+    """Whether the child's last frame is "done". A lie only gets the child killed sooner."""
+    try:
+        frames = protocol.split_frames(bytes(results), max_total=RESULTS_CAP)
+    except protocol.ProtocolError:
+        return False
+    return bool(frames) and frames[-1][0].get("event") == "done"
+
+
 def _decode_cases(job: dict[str, Any], buffers: list[bytes]) -> list[list[Any]]:
     cases = []
     for meta in job.get("cases", []):
@@ -118,112 +295,6 @@ def _decode_cases(job: dict[str, Any], buffers: list[bytes]) -> list[list[Any]]:
         else:
             cases.append([])
     return cases
-
-
-def run_job(
-    job: dict[str, Any], buffers: list[bytes], base: harden.Policy, devnull: int
-) -> tuple[dict[str, Any], bytes]:
-    limits = job.get("limits", {})
-    policy = harden.Policy(**{**base.__dict__})
-    policy.wall_seconds = float(limits.get("wall_seconds", 10.0))
-    policy.cpu_seconds = float(limits.get("cpu_seconds", 5.0))
-    policy.memory_bytes = int(limits.get("memory_mb", 512)) << 20
-    cases = _decode_cases(job, buffers)
-
-    r_res, w_res = os.pipe()
-    r_out, w_out = os.pipe()
-    zygote_pid = os.getpid()
-    started = time.monotonic()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        try:
-            os.dup2(devnull, 0)
-            os.dup2(w_out, 1)
-            os.dup2(w_out, 2)
-            os.dup2(w_res, 3)
-            harden.harden(policy, keep_fds=[0, 1, 2, 3], zygote_pid=zygote_pid)
-        except BaseException as exc:
-            try:
-                os.write(
-                    3, protocol.encode_frame({"event": "setup_failed", "error": repr(exc)[:300]})
-                )
-            finally:
-                os._exit(71)
-        child.run(job, cases)
-        os._exit(0)
-
-    os.close(w_res)
-    os.close(w_out)
-    facts = supervise(pid, r_res, r_out, policy, started)
-    return facts, facts.pop("_results")
-
-
-def supervise(
-    pid: int, r_res: int, r_out: int, policy: harden.Policy, started: float
-) -> dict[str, Any]:
-    """Collect a child's output until it exits or a limit is hit; the facts are ours, not its."""
-    pidfd = os.pidfd_open(pid)
-    sel = selectors.DefaultSelector()
-    sel.register(r_res, selectors.EVENT_READ, "results")
-    sel.register(r_out, selectors.EVENT_READ, "stdout")
-    sel.register(pidfd, selectors.EVENT_READ, "exit")
-    results: list[bytes] = []
-    results_size = 0
-    stdout = bytearray()
-    stdout_total = 0
-    killed_by = None
-    exited = False
-    open_pipes = 2
-    deadline = started + policy.wall_seconds
-    while open_pipes or not exited:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 and killed_by is None:
-            killed_by = "wall"
-            _kill(pid)
-        events = sel.select(timeout=max(remaining, 0) if killed_by is None else 1.0)
-        for key, _ in events:
-            if key.data == "exit":
-                exited = True
-                sel.unregister(pidfd)
-                continue
-            chunk = os.read(key.fd, 1 << 20)
-            if not chunk:
-                sel.unregister(key.fd)
-                os.close(key.fd)
-                open_pipes -= 1
-                continue
-            if key.data == "results":
-                results_size += len(chunk)
-                if results_size > RESULTS_CAP:
-                    killed_by = killed_by or "results_size"
-                    _kill(pid)
-                else:
-                    results.append(chunk)
-            else:
-                stdout_total += len(chunk)
-                if len(stdout) < STDOUT_KEEP:
-                    stdout += chunk[: STDOUT_KEEP - len(stdout)]
-                if stdout_total > STDOUT_KILL and killed_by is None:
-                    killed_by = "output"
-                    _kill(pid)
-        if exited and killed_by is not None and not events:
-            break  # a killed child's pipes are closed by the kernel; nothing more will come
-    _, status, usage = os.wait4(pid, 0)
-    os.close(pidfd)
-    for fd in (r_res, r_out):
-        with contextlib.suppress(OSError):
-            os.close(fd)
-    return {
-        "wall_seconds": time.monotonic() - started,
-        "cpu_seconds": usage.ru_utime + usage.ru_stime,
-        "max_rss_kb": usage.ru_maxrss,
-        "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-        "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-        "killed_by": killed_by,
-        "stdout": stdout.decode("utf-8", "replace"),
-        "stdout_bytes": stdout_total,
-        "_results": b"".join(results),
-    }
 
 
 def _kill(pid: int) -> None:
@@ -239,12 +310,14 @@ def main() -> None:
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(2, 1)
-    project_dirs = [p for p in sys.argv[1:] if p]
-    versions = preload()
+    flavor = sys.argv[1] if len(sys.argv) > 1 else "torch"
+    project_dirs = [p for p in sys.argv[2:] if p]
+    versions = preload(flavor)
     policy = detect(project_dirs)
-    protocol.write_all(
-        ctrl_out, protocol.encode_frame({"op": "hello", "info": describe(policy, versions)})
-    )
+    zygote = Zygote(policy, devnull)
+    hello = {"op": "hello", "info": describe(policy, versions)}
+    protocol.write_all(ctrl_out, protocol.encode_frame(hello))
+    zygote.spare = zygote.fork_spare()
     while True:
         try:
             header, buffers = protocol.read_frame(ctrl_in)
@@ -252,7 +325,7 @@ def main() -> None:
             return
         op = header.get("op")
         if op == "run":
-            facts, results = run_job(header["job"], buffers, policy, devnull)
+            facts, results = zygote.run_job(header["job"], buffers)
             reply = protocol.encode_frame({"op": "result", "facts": facts}, [results])
         elif op == "info":
             reply = protocol.encode_frame({"op": "info", "info": describe(policy, versions)})
@@ -261,6 +334,8 @@ def main() -> None:
         else:
             reply = protocol.encode_frame({"op": "error", "error": f"unknown op {op!r}"})
         protocol.write_all(ctrl_out, reply)
+        if zygote.spare is None:
+            zygote.spare = zygote.fork_spare()  # while the controller reads the reply
 
 
 if __name__ == "__main__":
