@@ -99,7 +99,7 @@ def compare(expected: Any, got: Any, names: list[str], ctx: Context) -> Outcome:
 
 def compare_one(expected: Any, got: Any, name: str, ctx: Context) -> Outcome:
     if isinstance(expected, Scalar):
-        outcome = _compare_scalar(expected, got, name)
+        outcome = _compare_scalar(expected, got, name, ctx.dims)
     elif isinstance(expected, Arr):
         outcome = _compare_array(expected, got, name, ctx)
     else:
@@ -115,7 +115,7 @@ def compare_one(expected: Any, got: Any, name: str, ctx: Context) -> Outcome:
     return Outcome(False, "values", f"{name}: expected {expected!r}, got {describe_type(got)}")
 
 
-def _compare_scalar(expected: Scalar, got: Any, name: str) -> Outcome:
+def _compare_scalar(expected: Scalar, got: Any, name: str, dims: dict[str, int]) -> Outcome:
     if isinstance(got, Arr) and got.array.shape == () and got.kind == "ndarray":
         got = Scalar(got.array.item(), got.array.dtype.name)
     if not isinstance(got, Scalar) or got.kind == "bool":
@@ -128,7 +128,8 @@ def _compare_scalar(expected: Scalar, got: Any, name: str) -> Outcome:
             False,
             "finite",
             f"{name} is {value}: look for exp() overflowing or log(0)",
-            hint="NaN/Inf usually come from exp() of large values: subtract the maximum first",
+            hint="NaN/Inf usually come from exp() of large values (subtract the maximum first) "
+            "or from log(0)",
         )
     exp = float(expected.value)
     if abs(value - exp) <= ATOL + RTOL * abs(exp):
@@ -138,7 +139,7 @@ def _compare_scalar(expected: Scalar, got: Any, name: str) -> Outcome:
     if exp != 0 and abs(value + exp) <= ATOL + RTOL * abs(exp):
         hint = "the sign is flipped"
     elif exp != 0 and value != 0:
-        hint = _factor_hint(value / exp, {})
+        hint = _factor_hint(value / exp, dims)
     return Outcome(
         False, "values", f"{name} is off: relative error {details['rel_error']:.3g}", hint, details
     )
