@@ -45,10 +45,18 @@ class RunOutcome:
 class Sandbox:
     """One zygote, one job at a time (a lock makes it safe to share between threads)."""
 
-    def __init__(self, flavor: str = "numpy", extra_secret_dirs: list[Path] | None = None) -> None:
+    def __init__(
+        self,
+        flavor: str = "numpy",
+        extra_secret_dirs: list[Path] | None = None,
+        *,
+        unprivileged: bool = False,
+    ) -> None:
+        """`unprivileged` runs as if not root (no namespaces, no setuid), to test that mode."""
         if flavor not in FLAVORS:
             raise ValueError(f"flavor must be one of {FLAVORS}")
         self.flavor = flavor
+        self.unprivileged = unprivileged
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
         self.info: dict[str, Any] = {}
@@ -70,7 +78,7 @@ class Sandbox:
                 "-I",
                 "-c",
                 BOOT.format(root=str(PROJECT_ROOT)),
-                self.flavor,
+                self.flavor + (":unprivileged" if self.unprivileged else ""),
                 *map(str, self.secret_dirs),
             ],
             stdin=subprocess.PIPE,

@@ -58,11 +58,11 @@ def preload(flavor: str) -> dict[str, Any]:
     return info
 
 
-def detect(project_dirs: list[str]) -> harden.Policy:
+def detect(project_dirs: list[str], privileged: bool = True) -> harden.Policy:
     """Which protections this kernel and this user allow; the rest degrades (and is reported)."""
     import sysconfig
 
-    is_root = os.geteuid() == 0
+    is_root = os.geteuid() == 0 and privileged
     read_dirs = set()
     for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}:
         for key in ("stdlib", "platstdlib", "purelib", "platlib"):
@@ -97,7 +97,7 @@ def detect(project_dirs: list[str]) -> harden.Policy:
 def describe(policy: harden.Policy, versions: dict[str, Any]) -> dict[str, Any]:
     return {
         "pid": os.getpid(),
-        "root": os.geteuid() == 0,
+        "root": policy.use_setuid,
         "namespaces": policy.use_namespaces,
         "setuid": policy.use_setuid,
         "landlock_abi": policy.landlock_abi,
@@ -310,10 +310,10 @@ def main() -> None:
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(2, 1)
-    flavor = sys.argv[1] if len(sys.argv) > 1 else "torch"
+    flavor, _, mode = (sys.argv[1] if len(sys.argv) > 1 else "torch").partition(":")
     project_dirs = [p for p in sys.argv[2:] if p]
     versions = preload(flavor)
-    policy = detect(project_dirs)
+    policy = detect(project_dirs, privileged=mode != "unprivileged")
     zygote = Zygote(policy, devnull)
     hello = {"op": "hello", "info": describe(policy, versions)}
     protocol.write_all(ctrl_out, protocol.encode_frame(hello))

@@ -218,3 +218,28 @@ def tiny_files():
         }
 
     return files
+
+
+def test_unprivileged_mode_still_grades_and_blocks(sigmoid, caplog):
+    """Without root (no namespaces, no setuid): Landlock, seccomp and rlimits still hold."""
+    from graders.engine import Grader
+    from graders.sandbox import controller
+    from graders.sandbox.controller import Sandbox
+
+    controller._degraded_logged = False
+    g = Grader(sandbox=Sandbox("numpy", unprivileged=True))
+    try:
+        with caplog.at_level("WARNING", logger="graders.sandbox"):
+            assert grade(g, sigmoid, SIGMOID_OK).verdict is Verdict.ACCEPTED
+        assert "degraded" in caplog.text and "not root" in caplog.text
+        assert g.sandbox.info["namespaces"] is False and g.sandbox.info["landlock_abi"] >= 1
+        thief = f"""
+        def sigmoid_backward(x, dout):
+            secret = open({str(sigmoid.path / "reference.py")!r}).read()
+            return dout
+        """
+        report = grade(g, sigmoid, thief)
+        assert report.verdict is Verdict.RUNTIME_ERROR
+        assert "PermissionError" in report.checks[0].message
+    finally:
+        g.close()
