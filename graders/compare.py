@@ -290,7 +290,7 @@ def _factor_hint(c: float, dims: dict[str, int]) -> str | None:
     """Name a constant ratio got/expected after the case's dimensions where possible."""
     if not math.isfinite(c) or c == 0:
         return None
-    candidates: list[tuple[float, str]] = [(2.0, "2"), (0.5, "1/2")]
+    candidates: list[tuple[float, str]] = []
     for name, v in dims.items():
         if v > 1:
             candidates += [
@@ -299,6 +299,8 @@ def _factor_hint(c: float, dims: dict[str, int]) -> str | None:
                 (math.sqrt(v), f"sqrt({name}) = {math.sqrt(v):.4g}"),
                 (1.0 / math.sqrt(v), f"1/sqrt({name})"),
             ]
+    # Named dimensions first: "1/N = 1/2" teaches more than "1/2" when N happens to be 2.
+    candidates += [(2.0, "2"), (0.5, "1/2")]
     for value, label in candidates:
         if abs(c - value) <= 1e-6 * max(1.0, abs(value)):
             return f"your result is off by a factor of {label} (a missing or extra scaling factor)"

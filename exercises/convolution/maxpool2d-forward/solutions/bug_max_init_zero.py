@@ -1,0 +1,19 @@
+# Bug: the running maximum starts at 0, so windows of negative values give 0.
+import numpy as np
+
+
+def maxpool2d_forward(x, pool_h, pool_w, stride):
+    N, C, H, W = x.shape
+    Ho = (H - pool_h) // stride + 1
+    Wo = (W - pool_w) // stride + 1
+    out = np.zeros((N, C, Ho, Wo))
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    m = 0.0
+                    for a in range(pool_h):
+                        for b in range(pool_w):
+                            m = max(m, x[n, c, i * stride + a, j * stride + b])
+                    out[n, c, i, j] = m
+    return out
