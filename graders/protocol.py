@@ -24,6 +24,7 @@ MAX_HEADER_BYTES = 1 << 20
 MAX_NODES = 20_000
 MAX_DEPTH = 12
 MAX_SEQUENCE = 256
+MAX_STRING = 20_000
 # Little-endian dtypes only; no objects, strings, structured or complex data.
 ALLOWED_DTYPES = {
     "bool": np.dtype("bool"),
@@ -101,6 +102,10 @@ def encode_value(value: Any, buffers: list[bytes], depth: int = 0) -> dict[str, 
         )
     if isinstance(value, float):
         return {"t": "float", "v": value}
+    if isinstance(value, str):  # math answers and expressions; capped like everything else
+        if len(value) > MAX_STRING:
+            return {"t": "other", "type": f"str of {len(value)} characters"}
+        return {"t": "str", "v": value}
     if isinstance(value, np.generic):
         if isinstance(value, np.bool_):
             return {"t": "npscalar", "dtype": "bool", "v": bool(value)}
@@ -202,6 +207,11 @@ def decode_value(
         return tuple(decoded) if t == "tuple" else decoded
     if t == "none":
         return None
+    if t == "str":
+        v = node.get("v")
+        if not isinstance(v, str) or len(v) > MAX_STRING:
+            raise ProtocolError("bad string node")
+        return v
     if t in ("bool", "int", "float", "npscalar"):
         return _decode_scalar(node)
     if t == "other":

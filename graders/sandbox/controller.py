@@ -25,7 +25,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Folders a child must never read; hidden from it and never granted by Landlock.
 SECRET_DIRS = [PROJECT_ROOT / "exercises", PROJECT_ROOT / "platform", PROJECT_ROOT / "tests"]
 BOOT = "import sys; sys.path.insert(0, {root!r}); from graders.sandbox.zygote import main; main()"
-FLAVORS = ("numpy", "torch")  # what the zygote preloads; a job goes to its framework's zygote
+FLAVORS = ("numpy", "torch", "sympy")  # what the zygote preloads; a job goes to its framework's zygote
 _degraded_logged = False
 
 

@@ -41,6 +41,11 @@ PRELOAD = (
 )  # fmt: skip
 
 
+# Per flavour: "sympy" decides math answers (our own parser onto SymPy objects) in a child that
+# the zygote can kill at a hard time limit, whatever the size of the expression.
+EXTRA_PRELOAD = {"sympy": ("sympy", "mpmath", "graders.mathparse")}
+
+
 def preload(flavor: str) -> dict[str, Any]:
     """Import what students may use. torch only in the "torch" flavour: its ~150 MB of private
     memory makes every fork ~10 ms slower, which NumPy exercises need not pay."""
@@ -49,6 +54,8 @@ def preload(flavor: str) -> dict[str, Any]:
     for name in PRELOAD:
         importlib.import_module(name)
     info: dict[str, Any] = {"flavor": flavor, "numpy": np.__version__, "torch": None}
+    for name in EXTRA_PRELOAD.get(flavor, ()):
+        importlib.import_module(name)
     if flavor == "torch":
         import torch
 
