@@ -102,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("exercise")
     p.add_argument("--seed", type=int, default=0)
 
+    from graders.mathcli import add_parser as add_compare_parser
+
+    add_compare_parser(sub)
+
     return parser
 
 
@@ -116,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         "bench": cmd_bench,
         "doctor": cmd_doctor,
         "show": cmd_show,
+        "compare": cmd_compare,
     }[args.command]
     try:
         return handler(args)
@@ -252,6 +257,12 @@ def cmd_list(args: argparse.Namespace) -> int:
         kind = e.answer_type or e.kind
         print(f"{e.topic:12} {e.slug:32} {kind:10} {e.title}")
     return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from graders.mathcli import cmd_compare as compare
+
+    return compare(args)
 
 
 def cmd_show(args: argparse.Namespace) -> int:

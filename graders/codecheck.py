@@ -130,6 +130,15 @@ def check_source(source: str, filename: str, banned: list[str]) -> StaticProblem
                 full = aliases.get(head, ALIASES.get(head, head)) + (f".{rest}" if rest else "")
                 if _matches(full, banned):
                     return problem(full, node)
+                # The same function through the module that defines it (numpy._core.numeric.convolve).
+                for ban in banned:
+                    package, _, last = ban.rpartition(".")
+                    if (
+                        package
+                        and full.startswith(package.split(".")[0] + ".")
+                        and node.attr == last
+                    ):
+                        return problem(ban, node)
             if node.attr in methods:
                 return problem(f"Tensor.{node.attr}", node)
         elif isinstance(node, ast.Name) and node.id in BANNED_BUILTINS:

@@ -83,7 +83,7 @@ class Grader:
             if exercise.kind == "math":
                 from graders.mathgrade import grade_math
 
-                report = grade_math(exercise, submission, seed=seed, sandbox=self.sandbox)
+                report = grade_math(exercise, submission, seed=seed, grader=self)
             else:
                 report = self._grade_code(exercise, submission, seed)
         except SandboxUnavailable as exc:
@@ -480,15 +480,13 @@ def _process_ending(facts: dict[str, Any], wall: float, cpu: float) -> str | Non
         return KILLED_MESSAGES[killed].format(wall=wall)
     sig = facts.get("signal")
     if sig == signal.SIGXCPU or (
-        sig == signal.SIGKILL and facts.get("cpu_seconds", 0) >= cpu - 0.05
+        sig == signal.SIGKILL and (facts.get("cpu_seconds") or 0) >= cpu - 0.05
     ):
         return f"stopped at the CPU time limit of {cpu:g} s (an infinite loop, or too slow?)"
     if sig is not None:
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
         return f"the process was killed by signal {name}"
     code = facts.get("exit_code")
-    if code == 71:
-        return "the sandbox could not start (internal)"
     if code not in (0, None):
         return f"the process exited with status {code}"
     return None
@@ -499,7 +497,7 @@ def _ending_verdict(facts: dict[str, Any], wall: float, cpu: float) -> Verdict:
         return Verdict.TIMEOUT
     sig = facts.get("signal")
     if sig == signal.SIGXCPU or (
-        sig == signal.SIGKILL and facts.get("cpu_seconds", 0) >= cpu - 0.05
+        sig == signal.SIGKILL and (facts.get("cpu_seconds") or 0) >= cpu - 0.05
     ):
         return Verdict.TIMEOUT
     return Verdict.RUNTIME_ERROR

@@ -151,13 +151,17 @@ def encode_frame(header: dict[str, Any], buffers: list[bytes] | None = None) -> 
 # -- decoding (strict: used on data from the child) -----------------------------------------
 
 
-def split_frames(data: bytes, max_total: int) -> list[tuple[dict[str, Any], list[bytes]]]:
+def split_frames(
+    data: bytes, max_total: int, max_frames: int = 100_000
+) -> list[tuple[dict[str, Any], list[bytes]]]:
     """Cut a byte string into frames; raise ProtocolError on anything malformed or too large."""
     if len(data) > max_total:
         raise ProtocolError(f"results of {len(data)} bytes exceed the cap of {max_total} bytes")
-    frames = []
+    frames: list[tuple[dict[str, Any], list[bytes]]] = []
     pos = 0
     while pos < len(data):
+        if len(frames) >= max_frames:
+            raise ProtocolError(f"more than {max_frames} result frames")
         if pos + HEADER_LEN.size > len(data):
             raise ProtocolError("truncated frame length")
         (hlen,) = HEADER_LEN.unpack_from(data, pos)

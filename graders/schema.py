@@ -90,15 +90,149 @@ class Solution(Strict):
         return self
 
 
+class Mistake(Strict):
+    """A common wrong answer of a math exercise, and the hint to show when a student gives it."""
+
+    answer: str | None = Field(
+        default=None, description="the wrong answer as typed; {{P}} fills in a parameter"
+    )
+    function: str | None = Field(
+        default=None, description="a function of reference.py computing it from the params"
+    )
+    choice: str | None = Field(default=None, description="an option id picked wrongly")
+    missing: str | None = Field(default=None, description="a right option id left out")
+    hint: str = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Mistake:
+        given = [k for k in ("answer", "function", "choice", "missing") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError(
+                "a mistake needs exactly one of answer, function, choice or missing "
+                f"(got {', '.join(given) or 'none'}), and a hint"
+            )
+        if self.function is not None and not IDENT.match(self.function):
+            raise ValueError(f"mistake function {self.function!r} is not a Python identifier")
+        return self
+
+
+MATH_FUNCTIONS = (
+    "exp", "log", "ln", "sqrt", "tanh", "sinh", "cosh", "sin", "cos", "tan", "abs", "sigma",
+)  # fmt: skip
+CHOICE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
 class MathSpec(Strict):
-    """Math answers (numeric, array, shape, symbolic, choice); graded by graders.mathcheck."""
+    """Math answers (numeric, array, shape, symbolic, choice); decided by graders.mathcheck."""
 
     answer_type: Literal["numeric", "array", "shape", "symbolic", "choice", "multi_choice"]
-    rtol: float = 1e-6
-    atol: float = 1e-9
-    variables: list[str] = Field(default_factory=list)
-    choices: dict[str, str] = Field(default_factory=dict)
-    mistakes: list[dict[str, Any]] = Field(default_factory=list)
+    rtol: Annotated[float, Field(ge=0, le=1)] = 1e-6
+    atol: Annotated[float, Field(ge=0)] = 1e-9
+    variables: list[str] = Field(
+        default_factory=list,
+        description="names a symbolic answer may use (default x, y, z, a, b, c, w, t, n)",
+    )
+    choices: dict[str, str] = Field(default_factory=dict, description="option id -> text")
+    shuffle: bool = True
+    mistakes: list[Mistake] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> MathSpec:
+        choice = self.answer_type in ("choice", "multi_choice")
+        if choice:
+            if not 2 <= len(self.choices) <= 26:
+                raise ValueError(
+                    f"a {self.answer_type} answer needs 2 to 26 [math.choices] (id = text)"
+                )
+            for option_id in self.choices:
+                if not CHOICE_ID.match(option_id):
+                    raise ValueError(f"choice id {option_id!r}: use letters, digits, '-' or '_'")
+        elif self.choices:
+            raise ValueError(f"choices are only for choice answers, not {self.answer_type}")
+        for m in self.mistakes:
+            if (m.choice or m.missing) and not choice:
+                raise ValueError("mistakes with choice/missing are for choice answers only")
+            if (m.answer is not None or m.function) and choice:
+                raise ValueError(
+                    'a choice answer\'s mistakes name options: use choice = "id" (picked '
+                    'wrongly) or missing = "id" (left out)'
+                )
+            for option_id in (m.choice, m.missing):
+                if option_id is not None and option_id not in self.choices:
+                    raise ValueError(f"mistake names option {option_id!r}, which is not a choice")
+            if m.missing and self.answer_type != "multi_choice":
+                raise ValueError("missing = ... is for multi_choice answers only")
+        if self.variables and self.answer_type != "symbolic":
+            raise ValueError("variables are only for symbolic answers")
+        if len(set(self.variables)) != len(self.variables):
+            raise ValueError("variables: a name is listed twice")
+        for name in self.variables:
+            if not IDENT.match(name) or name in MATH_FUNCTIONS:
+                raise ValueError(
+                    f"variable {name!r}: use an identifier that is not a function name"
+                )
+        return self
+
+
+PARAM_FORMS = (
+    "an inclusive range [low, high] of integers, or a table: {range = [low, high]} (ints, or "
+    "floats with decimals = N; optional exclude = [...]), {choices = [...]}, or "
+    "{matrix = [rows, cols], range = [low, high]} (optional exclude, not_symmetric = true)"
+)
+PARAM_KEYS = {"range", "exclude", "decimals", "choices", "matrix", "not_symmetric"}
+
+
+def _check_param(name: str, spec: Any) -> None:
+    def bad(why: str = "") -> ValueError:
+        return ValueError(f"params.{name} must be {PARAM_FORMS}" + (f": {why}" if why else ""))
+
+    def number(v: Any) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool)
+
+    if not IDENT.match(name) or name in ("choices", "choice"):
+        raise ValueError(f"params.{name}: the name must be an identifier other than 'choices'")
+    if isinstance(spec, list):
+        if len(spec) != 2 or not all(isinstance(b, int) and not isinstance(b, bool) for b in spec):
+            raise bad()
+        if spec[0] > spec[1]:
+            raise bad("low > high")
+        return
+    if not isinstance(spec, dict):
+        raise bad()
+    unknown = set(spec) - PARAM_KEYS
+    if unknown:
+        raise bad(f"unknown key(s) {', '.join(sorted(unknown))}")
+    if "choices" in spec:
+        if set(spec) != {"choices"}:
+            raise bad("choices stands alone")
+        options = spec["choices"]
+        if not isinstance(options, list) or not options:
+            raise bad("choices must be a non-empty list")
+        if not all(isinstance(v, str) or number(v) for v in options):
+            raise bad("choices must be numbers or strings")
+        return
+    bounds = spec.get("range")
+    if not isinstance(bounds, list) or len(bounds) != 2 or not all(number(b) for b in bounds):
+        raise bad("range = [low, high] is required")
+    if bounds[0] > bounds[1]:
+        raise bad("low > high")
+    if not isinstance(spec.get("exclude", []), list):
+        raise bad("exclude must be a list")
+    if "matrix" in spec:
+        shape = spec["matrix"]
+        if (
+            not isinstance(shape, list)
+            or not 1 <= len(shape) <= 2
+            or not all(isinstance(d, int) and 1 <= d <= 12 for d in shape)
+        ):
+            raise bad("matrix = [rows, cols] (or [n]) with sizes 1..12")
+        if not all(isinstance(b, int) for b in bounds):
+            raise bad("a matrix is drawn from a range of integers")
+    elif "not_symmetric" in spec:
+        raise bad("not_symmetric is for matrices")
+    decimals = spec.get("decimals", 2)
+    if not isinstance(decimals, int) or not 0 <= decimals <= 6:
+        raise bad("decimals must be an integer 0..6")
 
 
 class ExerciseSpec(Strict):
@@ -137,6 +271,23 @@ class ExerciseSpec(Strict):
                 raise ValueError("mark the first case visible = true so students see an example")
         if self.kind == "math" and self.math is None:
             raise ValueError('kind = "math" needs a [math] table with answer_type')
+        if self.kind == "code" and self.math is not None:
+            raise ValueError('a [math] table is for kind = "math" exercises')
+        if self.params and self.kind != "math":
+            raise ValueError("[params] is for math exercises; a code exercise declares [dims]")
+        for name, spec in self.params.items():
+            if name != "distinct":
+                _check_param(name, spec)
+        groups = self.params.get("distinct")
+        if groups is not None:
+            if not isinstance(groups, list) or not all(isinstance(g, list) for g in groups):
+                raise ValueError('params.distinct must be a list of groups, e.g. [["N", "C"]]')
+            for group in groups:
+                for name in group:
+                    if name not in self.params or name == "distinct":
+                        raise ValueError(
+                            f"params.distinct names {name!r}, which is not a parameter"
+                        )
         distinct = self.dims.get("distinct")
         for name, bounds in self.dims.items():
             if name == "distinct":

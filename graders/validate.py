@@ -85,6 +85,10 @@ def _hint_found(report: Report, hint: str) -> bool:
 
 
 def validate_exercise(grader: Grader, exercise: Exercise, seeds: tuple[int, ...]) -> list[Finding]:
+    if exercise.kind == "math":
+        from graders.mathgrade import validate_math
+
+        return validate_math(grader, exercise, seeds)
     findings: list[Finding] = []
     slug = exercise.slug
     entries: list[tuple[str, str, tuple[str, ...], str | None]] = []

@@ -48,6 +48,22 @@ DENIED_SYSCALLS = (
     "iopl", "quotactl", "fanotify_init", "move_pages", "migrate_pages", "mbind",
     "lookup_dcookie", "memfd_create", "memfd_secret", "fsopen", "fsmount", "fspick",
     "open_tree", "move_mount", "mount_setattr",
+    # files' metadata and names (Landlock does not cover them; matters without root)
+    "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat",
+    "utime", "utimes", "utimensat", "futimesat", "setxattr", "lsetxattr", "fsetxattr",
+    "removexattr", "lremovexattr", "fremovexattr", "link", "linkat", "symlink", "symlinkat",
+    "rename", "renameat", "renameat2", "unlink", "unlinkat", "mkdir", "mkdirat", "rmdir",
+    "truncate",
+    # System V and POSIX IPC (no IPC namespace without root)
+    "shmget", "shmat", "shmdt", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl", "semget",
+    "semop", "semtimedop", "semctl", "mq_open", "mq_unlink", "mq_timedsend",
+    "mq_timedreceive", "mq_notify", "mq_getsetattr",
+    # other processes' priority and placement
+    "setpriority", "ioprio_set", "process_madvise",
+)  # fmt: skip
+# Allowed on the calling process only (pid argument 0): e.g. setrlimit is prlimit64(0, ...).
+SELF_ONLY_SYSCALLS = (
+    "prlimit64", "sched_setaffinity", "sched_setscheduler", "sched_setparam", "sched_setattr",
 )  # fmt: skip
 # Signals may only go to the child itself (pid = its own pid).
 SELF_SIGNAL_SYSCALLS = ("kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
@@ -165,6 +181,8 @@ def install_seccomp(own_pid: int) -> None:
             continue  # a call this architecture does not have
     for name in SELF_SIGNAL_SYSCALLS:
         filt.add_rule(sc.ERRNO(errno.EPERM), name, sc.Arg(0, sc.NE, own_pid))
+    for name in SELF_ONLY_SYSCALLS:
+        filt.add_rule(sc.ERRNO(errno.EPERM), name, sc.Arg(0, sc.NE, 0))
     # Architecture check: a syscall made through another ABI (e.g. int 0x80) is killed.
     filt.set_attr(sc.Attr.ACT_BADARCH, sc.KILL_PROCESS)
     filt.load()
