@@ -1,0 +1,246 @@
+"""The JSON API, /api/v1/ (OpenAPI schema at /api/v1/openapi.json).
+
+Every error is JSON, `{"message": ..., "code": ...}`, with the status that fits: 400 bad input
+(malformed JSON included), 401 not authenticated, 403 not allowed (CSRF, no attempts left),
+404 not found (also for someone else's submission), 413 too large, 415 not JSON, 429 too many
+submissions (with Retry-After).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import pydantic
+from catalog.models import Exercise
+from catalog.selectors import exercise_get, exercise_list, statement_source
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import NinjaAPI, Status
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from submissions.models import Submission
+from submissions.selectors import submission_get_for_user, submission_list_for_student
+from submissions.services import (
+    RateLimited,
+    SubmissionError,
+    counted_attempts,
+    seed_for,
+    submission_create,
+)
+
+from api.auth import BearerTokenAuth, SessionCsrfAuth
+from api.schemas import (
+    ErrorOut,
+    ExerciseDetailOut,
+    ExerciseOut,
+    SubmissionIn,
+    SubmissionOut,
+)
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="deepgrade API",
+    version="1.0.0",
+    urls_namespace="api",
+    auth=[BearerTokenAuth(), SessionCsrfAuth()],
+    docs_url=None,  # the Swagger UI loads from a CDN; the schema itself is served
+)
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, code: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status, self.message, self.code, self.extra = status, message, code, extra
+
+
+def _error(
+    request: HttpRequest, status: int, message: str, code: str, **extra: Any
+) -> HttpResponse:
+    return api.create_response(request, {"message": message, "code": code, **extra}, status=status)
+
+
+@api.exception_handler(ApiError)
+def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return _error(request, exc.status, exc.message, exc.code, **exc.extra)
+
+
+@api.exception_handler(SubmissionError)
+def _submission_error(request: HttpRequest, exc: SubmissionError) -> HttpResponse:
+    response = _error(request, exc.status, exc.message, exc.code)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = _error(
+        request,
+        401,
+        "not authenticated: send Authorization: Bearer <token> "
+        "(python manage.py create_api_token USER) or sign in",
+        "not_authenticated",
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="deepgrade"'
+    return response
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return _error(request, 400, "invalid input", "invalid", errors=exc.errors)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
+        exc.status_code, "error"
+    )
+    return _error(request, exc.status_code, str(exc), code)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, str(exc) or "not found", "not_found")
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _error(request, 413, "request body too large", "too_large")
+
+
+@api.exception_handler(Exception)
+def _internal(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("API error on %s %s", request.method, request.path)
+    return _error(request, 500, "internal error; it has been logged", "internal")
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    if request.content_type != "application/json":
+        raise ApiError(415, "send the body as JSON with Content-Type: application/json", "unsupported_media_type")
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(400, f"malformed JSON: {exc}", "malformed_json") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "the body must be a JSON object", "invalid")
+    return data
+
+
+def _exercise_out(exercise: Exercise) -> dict[str, Any]:
+    return {
+        "slug": exercise.slug,
+        "title": exercise.title,
+        "topic": exercise.topic,
+        "kind": exercise.kind,
+        "points": exercise.points,
+        "difficulty": exercise.difficulty,
+        "minutes": exercise.minutes,
+        "order": exercise.order,
+        "requires": exercise.requires,
+        "version": exercise.current_version.version,
+        "max_attempts": exercise.max_attempts,
+    }
+
+
+def _submission_out(submission: Submission) -> dict[str, Any]:
+    done = submission.status in (Submission.Status.DONE, Submission.Status.ERROR)
+    return {
+        "id": submission.pk,
+        "url": reverse("api:submission_get", args=[submission.pk]),
+        "exercise": submission.exercise.slug,
+        "version": submission.version.version,
+        "mode": submission.mode,
+        "status": submission.status,
+        "verdict": submission.verdict or None,
+        "verdict_label": submission.verdict_label if submission.verdict else None,
+        "score": submission.score if done else None,
+        "max_score": submission.max_score if done else None,
+        "message": submission.message,
+        "attempt": submission.attempt,
+        "seed": submission.seed,
+        "created_at": submission.created_at,
+        "queued_at": submission.queued_at,
+        "started_at": submission.started_at,
+        "finished_at": submission.finished_at,
+        "report": submission.report,
+    }
+
+
+@api.get("/exercises", response=list[ExerciseOut], url_name="exercise_list")
+def list_exercises(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_exercise_out(e) for e in exercise_list().select_related("current_version")]
+
+
+@api.get(
+    "/exercises/{slug}", response={200: ExerciseDetailOut, **ERRORS}, url_name="exercise_get"
+)
+def get_exercise(request: HttpRequest, slug: str) -> dict[str, Any]:
+    exercise = exercise_get(slug)
+    version = exercise.current_version
+    statement = statement_source(version, seed_for(user=request.auth, exercise=exercise))
+    return {
+        **_exercise_out(exercise),
+        "statement": statement,
+        "starter": version.starter,
+        "entry_point": version.entry_point or None,
+        "answer_type": version.answer_type or None,
+        "attempts_used": counted_attempts(user=request.auth, exercise=exercise),
+    }
+
+
+@api.post(
+    "/submissions",
+    response={202: SubmissionOut, **ERRORS, 413: ErrorOut, 415: ErrorOut, 429: ErrorOut},
+    url_name="submission_create",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": SubmissionIn.model_json_schema()}},
+        }
+    },
+)
+def create_submission(request: HttpRequest) -> Status[dict[str, Any]]:
+    # The body is parsed here rather than by ninja so that a wrong content type is a 415 and
+    # malformed JSON a clear 400, before any validation.
+    try:
+        payload = SubmissionIn.model_validate(_json_body(request))
+    except pydantic.ValidationError as exc:
+        errors = [
+            {"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()
+        ]
+        raise ApiError(400, "invalid input", "invalid", errors=errors) from None
+    exercise = exercise_get(payload.exercise)
+    submission = submission_create(
+        user=request.auth,
+        exercise=exercise,
+        code=payload.code,
+        answer=payload.answer,
+        mode=payload.mode,
+    )
+    return Status(202, _submission_out(submission))
+
+
+@api.get("/submissions", response=list[SubmissionOut], url_name="submission_list")
+def list_submissions(
+    request: HttpRequest, exercise: str | None = None, limit: int = 50, offset: int = 0
+) -> list[dict[str, Any]]:
+    """The caller's own submissions, newest first."""
+    limit = max(1, min(limit, 200))
+    offset = max(0, offset)
+    chosen = exercise_get(exercise) if exercise else None
+    qs = submission_list_for_student(user=request.auth, exercise=chosen).select_related("version")
+    return [_submission_out(s) for s in qs[offset : offset + limit]]
+
+
+@api.get(
+    "/submissions/{submission_id}",
+    response={200: SubmissionOut, **ERRORS},
+    url_name="submission_get",
+)
+def get_submission(request: HttpRequest, submission_id: int) -> dict[str, Any]:
+    return _submission_out(submission_get_for_user(user=request.auth, submission_id=submission_id))

@@ -1,0 +1,66 @@
+"""The API's input and output shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from ninja import Schema
+from pydantic import ConfigDict
+
+
+class ErrorOut(Schema):
+    message: str
+    code: str
+
+
+class ExerciseOut(Schema):
+    slug: str
+    title: str
+    topic: str
+    kind: str
+    points: float
+    difficulty: int
+    minutes: int
+    order: int
+    requires: list[str]
+    version: str
+    max_attempts: int | None
+
+
+class ExerciseDetailOut(ExerciseOut):
+    statement: str  # Markdown with $..$ math, for this student's instance
+    starter: str
+    entry_point: str | None
+    answer_type: str | None
+    attempts_used: int
+
+
+class SubmissionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    exercise: str
+    code: str | None = None
+    answer: str | None = None
+    mode: Literal["graded", "practice"] = "graded"
+
+
+class SubmissionOut(Schema):
+    id: int
+    url: str
+    exercise: str
+    version: str
+    mode: str
+    status: str  # queued | running | done | error
+    verdict: str | None  # set once status is done
+    verdict_label: str | None
+    score: float | None
+    max_score: float | None
+    message: str
+    attempt: int | None
+    seed: int
+    created_at: datetime
+    queued_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    report: dict[str, Any] | None

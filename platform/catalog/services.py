@@ -1,0 +1,126 @@
+"""Writes for the catalog: syncing the exercise folders into the database."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from catalog.models import Exercise, ExerciseVersion
+from graders.exercise import Exercise as EngineExercise
+from graders.exercise import ExerciseError, load_exercise
+
+logger = logging.getLogger(__name__)
+
+TOPIC_ORDER = ("backprop", "convolution", "attention")
+
+
+@dataclass
+class SyncResult:
+    created: list[str] = field(default_factory=list)  # new exercises
+    updated: list[str] = field(default_factory=list)  # new version of a known exercise
+    unchanged: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)  # folder gone: hidden, history kept
+    # Folders that do not load (path, the engine's message): left as they were in the database.
+    broken: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.retired)
+
+
+def _metadata(found: EngineExercise) -> dict[str, object]:
+    return {
+        "title": found.title,
+        "topic": found.topic,
+        "kind": found.kind,
+        "points": float(found.points),
+        "difficulty": found.difficulty,
+        "minutes": found.minutes,
+        "order": found.order,
+        "requires": list(found.requires),
+        "topic_rank": TOPIC_ORDER.index(found.topic) if found.topic in TOPIC_ORDER else 99,
+        "is_active": True,
+    }
+
+
+def _version_row(exercise: Exercise, found: EngineExercise) -> tuple[ExerciseVersion, bool]:
+    return ExerciseVersion.objects.get_or_create(
+        exercise=exercise,
+        version=found.version,
+        defaults={
+            "files": found.files(),
+            "statement": found.statement,
+            "starter": found.starter,
+            "entry_point": found.entry_point or "",
+            "answer_type": found.answer_type or "",
+        },
+    )
+
+
+def _load_all(root: Path, result: SyncResult) -> list[EngineExercise]:
+    found = []
+    for toml in sorted(root.glob("*/*/exercise.toml")):
+        try:
+            found.append(load_exercise(toml.parent))
+        except ExerciseError as exc:
+            result.broken.append((str(toml.parent), str(exc)))
+    return found
+
+
+@transaction.atomic
+def exercises_sync(*, root: Path | None = None, strict: bool = False) -> SyncResult:
+    """Make the database match the exercise folders under `root`. Idempotent.
+
+    A folder whose files changed gets a new ExerciseVersion (a folder reverted to an earlier
+    content gets that earlier version back); submissions keep the version they were made on.
+    A folder that does not load is reported in `result.broken` and left as it was (its last good
+    version stays open), so one author's half-written exercise does not close the others;
+    with `strict`, ExerciseError is raised instead, before anything changes.
+    """
+    result = SyncResult()
+    found_all = _load_all(Path(root or settings.EXERCISES_DIR), result)
+    if strict and result.broken:
+        raise ExerciseError("\n".join(message for _path, message in result.broken))
+    seen = {Path(path).name for path, _message in result.broken}
+    for found in found_all:
+        seen.add(found.slug)
+        metadata = _metadata(found)
+        exercise = Exercise.objects.select_for_update().filter(slug=found.slug).first()
+        if exercise is None:
+            exercise = Exercise.objects.create(slug=found.slug, **metadata)
+            version, _ = _version_row(exercise, found)
+            exercise.current_version = version
+            exercise.save(update_fields=["current_version"])
+            result.created.append(found.slug)
+            continue
+        version, _ = _version_row(exercise, found)
+        changed = [name for name, value in metadata.items() if getattr(exercise, name) != value]
+        for name in changed:
+            setattr(exercise, name, metadata[name])
+        if exercise.current_version_id != version.pk:
+            exercise.current_version = version
+            changed.append("current_version")
+        if changed:
+            exercise.save(update_fields=[*changed, "updated_at"])
+        if "current_version" in changed or "is_active" in changed:
+            result.updated.append(found.slug)
+        else:
+            result.unchanged.append(found.slug)
+    for exercise in Exercise.objects.filter(is_active=True).exclude(slug__in=seen):
+        # Its folder is gone (a broken folder counts as present: see `seen` above).
+        exercise.is_active = False
+        exercise.save(update_fields=["is_active", "updated_at"])
+        result.retired.append(exercise.slug)
+    logger.debug(
+        "exercises synced: %d new, %d updated, %d unchanged, %d retired, %d broken",
+        len(result.created),
+        len(result.updated),
+        len(result.unchanged),
+        len(result.retired),
+        len(result.broken),
+    )
+    return result

@@ -1,0 +1,269 @@
+"""deepgrade's settings: read entirely from the environment (see `.env.example`).
+
+Every variable goes through a strict helper of `config.env`; the invariants that tie settings
+together are checked at the bottom, so a bad deployment fails at start-up with a clear message.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import envbool, envfloat, envint, envlist, envrate, envsecret, envstr
+
+BASE_DIR = Path(__file__).resolve().parents[2]  # the repository root
+PLATFORM_DIR = BASE_DIR / "platform"
+VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))
+
+# Under pytest (or `manage.py test`) the settings are imported before any test code can set the
+# environment, so tests get a throw-away key instead of the one production must provide.
+TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
+
+DEBUG = envbool("DEBUG", "False")
+SECRET_KEY = envsecret("SECRET_KEY")
+if not SECRET_KEY and (DEBUG or TESTING):
+    SECRET_KEY = "insecure-development-key-never-use-in-production-0123456789"
+
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1")
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
+SITE_NAME = envstr("SITE_NAME", "deepgrade")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "axes",
+    "accounts",
+    "courses",
+    "catalog",
+    "submissions",
+    "pages",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised by the backend into a 429 page.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "exercise-list"
+LOGOUT_REDIRECT_URL = "login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "pages.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------------------------
+DATABASE_URL = envsecret("DATABASE_URL")
+if not DATABASE_URL:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite creates the file, not its folder
+    DATABASE_URL = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=envint("DB_CONN_MAX_AGE", "60"),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the Celery worker write to the same file: WAL lets readers go on while
+    # one writes, IMMEDIATE takes the write lock at BEGIN (no deadlock when two transactions
+    # both try to upgrade a read lock), and the timeout waits for the lock instead of failing.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    if TESTING:
+        # A file, not pytest-django's in-memory default: the end-to-end tests start a Celery
+        # worker in another process, and it must see the live server's database. One name per
+        # test run, so concurrent runs on one machine do not share it.
+        DATABASES["default"]["TEST"] = {
+            "NAME": str(Path(tempfile.gettempdir()) / f"deepgrade-test-{os.getpid()}.sqlite3")
+        }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: broker, cache ---------------------------------------------------------------------
+REDIS_URL = envsecret("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "dg",
+        }
+    }
+else:
+    # Without Redis (unit tests, a quick look) the cache is per process: the rate limit then
+    # counts per web process, which is why production requires REDIS_URL (see the end).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Grading and the Celery queue ---------------------------------------------------------------
+# The sandbox's wall-clock limit is at most 120 s per exercise (graders/schema.py); the task's
+# limits sit above it so that the sandbox, not Celery, decides a timeout verdict.
+GRADING_SOFT_TIME_LIMIT = envint("GRADING_SOFT_TIME_LIMIT", "150")
+GRADING_TIME_LIMIT = envint("GRADING_TIME_LIMIT", "180")
+GRADING_MAX_RETRIES = envint("GRADING_MAX_RETRIES", "3")
+# The sweeper (celery beat) re-queues submissions stuck past these deadlines (seconds).
+SWEEP_INTERVAL = envfloat("SWEEP_INTERVAL", "30")
+SWEEP_QUEUED_AFTER = envint("SWEEP_QUEUED_AFTER", "120")
+SWEEP_RUNNING_AFTER = envint("SWEEP_RUNNING_AFTER", "300")
+SWEEP_MAX_REQUEUES = envint("SWEEP_MAX_REQUEUES", "3")
+
+EXERCISES_DIR = Path(envstr("EXERCISES_DIR", str(BASE_DIR / "exercises")))
+EXERCISE_CACHE_DIR = Path(envstr("EXERCISE_CACHE_DIR", str(VAR_DIR / "exercise-versions")))
+INSTANCE_SALT = envstr("INSTANCE_SALT", "")
+
+MAX_CODE_BYTES = envint("MAX_CODE_BYTES", "65536")
+MAX_ANSWER_BYTES = envint("MAX_ANSWER_BYTES", "4096")
+SUBMISSION_RATE = envrate("SUBMISSION_RATE", "20/60")
+# Bodies above this are refused before they are read (the code limit plus room for JSON).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * MAX_CODE_BYTES
+
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True  # results live in the Submission row, not in a result backend
+CELERY_RESULT_BACKEND = None
+# A message is acknowledged only after the task ran, and given back if the worker process dies:
+# a worker killed mid-grade loses nothing. Prefetch 1: a worker holds one message at a time, so
+# a slow submission never holds others hostage behind it.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# A pool process starts the grader's zygotes before it reports for work (import torch: seconds
+# on a busy machine); Celery's default 4 s would kill and restart it in a loop.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 60
+CELERY_TASK_SOFT_TIME_LIMIT = GRADING_SOFT_TIME_LIMIT
+CELERY_TASK_TIME_LIMIT = GRADING_TIME_LIMIT
+# Students' submissions go to "grading"; instructors' regrades to "regrade", so a regrade of a
+# whole course can be given its own (smaller) workers and never delays a student.
+CELERY_TASK_DEFAULT_QUEUE = "grading"
+CELERY_TASK_ROUTES = {"submissions.tasks.sweep_stuck_submissions": {"queue": "maintenance"}}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-submissions": {
+        "task": "submissions.tasks.sweep_stuck_submissions",
+        "schedule": SWEEP_INTERVAL,
+        # A sweep nobody ran in time is useless: the next one does the same work.
+        "options": {"expires": SWEEP_INTERVAL},
+    }
+}
+
+# --- Authentication ---------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    # Hashing with the production hasher costs ~0.3 s per user; tests create hundreds.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AXES_ENABLED = envbool("AXES_ENABLED", "True")
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "10")
+AXES_COOLOFF_TIME = envfloat("AXES_COOLOFF_HOURS", "0.25")
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+
+# --- Security ---------------------------------------------------------------------------------
+# Tests (and DEBUG) talk plain HTTP to a local server, where Secure cookies would not be sent.
+SECURE_COOKIES = envbool("SECURE_COOKIES", "False" if DEBUG or TESTING else "True")
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "False")
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0")
+if envbool("TRUST_X_FORWARDED_PROTO", "False"):
+    # Only behind a proxy that sets this header itself (and strips the client's).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Static files, i18n -----------------------------------------------------------------------
+STATIC_URL = "/static/"
+# Tests and DEBUG serve static files straight from the apps (no collectstatic needed).
+STATIC_ROOT = None if TESTING else Path(envstr("STATIC_ROOT", str(VAR_DIR / "static")))
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not (DEBUG or TESTING)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = envstr("TIME_ZONE", "UTC")
+USE_I18N = False
+USE_TZ = True
+
+LOG_LEVEL = envstr("LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},  # it logs its banner at INFO in every process
+    },
+}
+
+# --- Invariants -------------------------------------------------------------------------------
+if not DEBUG and not TESTING:
+    if len(SECRET_KEY) < 32:
+        raise ImproperlyConfigured(
+            "SECRET_KEY (or SECRET_KEY_FILE) must be set to a random string of 32+ characters "
+            "when DEBUG is off; e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    if not REDIS_URL:
+        raise ImproperlyConfigured(
+            "REDIS_URL is required when DEBUG is off: without it nothing carries submissions "
+            "to the workers and the rate limit is per process"
+        )
+if not GRADING_SOFT_TIME_LIMIT < GRADING_TIME_LIMIT < SWEEP_RUNNING_AFTER:
+    raise ImproperlyConfigured(
+        "need GRADING_SOFT_TIME_LIMIT < GRADING_TIME_LIMIT < SWEEP_RUNNING_AFTER: the sweeper "
+        "must never re-queue a submission whose task may still be running"
+    )
+if SWEEP_MAX_REQUEUES < 1:
+    raise ImproperlyConfigured("SWEEP_MAX_REQUEUES must be at least 1")

@@ -1,0 +1,117 @@
+"""A submission: what a student sent, where it is on its way (status), and what it got (verdict).
+
+Status and verdict are separate on purpose (DMOJ does the same): `status` says where the
+submission is on its way (queued -> running -> done, or error when it could not be graded);
+`verdict` and `score` say what the engine decided, and are only set once status is done.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from graders.report import VERDICT_LABELS, Verdict
+
+# Verdicts that do not use up one of a student's attempts: an answer the parser did not
+# understand is a message, not a wrong answer; an internal error is never the student's fault.
+NOT_COUNTED_VERDICTS = (Verdict.INVALID_ANSWER.value, Verdict.INTERNAL_ERROR.value)
+
+
+class Submission(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        ERROR = "error", "Could not be graded"
+
+    class Mode(models.TextChoices):
+        GRADED = "graded", "Graded"
+        PRACTICE = "practice", "Practice"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions"
+    )
+    exercise = models.ForeignKey(
+        "catalog.Exercise", on_delete=models.PROTECT, related_name="submissions"
+    )
+    # The exact files it is graded against, whatever happens to the folder later.
+    version = models.ForeignKey(
+        "catalog.ExerciseVersion", on_delete=models.PROTECT, related_name="submissions"
+    )
+    mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.GRADED)
+    code = models.TextField(blank=True)
+    answer = models.TextField(blank=True)
+    # The instance's seed: with the version, it reproduces the verdict exactly.
+    seed = models.BigIntegerField()
+    # 1-based number among the student's graded submissions of this exercise; None in practice.
+    attempt = models.PositiveIntegerField(null=True, blank=True)
+    # An instructor's regrade is a new submission pointing at the one it regrades.
+    regrade_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="regrades"
+    )
+
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    verdict = models.CharField(max_length=32, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    max_score = models.FloatField(null=True, blank=True)
+    report = models.JSONField(null=True, blank=True)
+    message = models.TextField(blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)  # last put on the queue
+    started_at = models.DateTimeField(null=True, blank=True)  # last claimed by a worker
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    # Bookkeeping that proves each submission is graded exactly once:
+    # claim_token identifies the task run that holds the row; only that run may store a result.
+    claim_token = models.UUIDField(null=True, blank=True)
+    claim_count = models.PositiveIntegerField(default=0)  # times a worker claimed it
+    graded_count = models.PositiveIntegerField(default=0)  # times a result was stored (1!)
+    enqueue_count = models.PositiveIntegerField(default=0)  # messages published for it
+    requeue_count = models.PositiveIntegerField(default=0)  # running -> queued by the sweeper
+    worker = models.CharField(max_length=200, blank=True)  # who claimed it last
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = (
+            models.Index(fields=["user", "exercise", "-created_at"], name="sub_user_exercise"),
+            models.Index(fields=["status", "queued_at"], name="sub_status_queued"),
+            models.Index(fields=["status", "started_at"], name="sub_status_started"),
+        )
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.exercise_id} by {self.user_id} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def verdict_label(self) -> str:
+        try:
+            return VERDICT_LABELS[Verdict(self.verdict)]
+        except ValueError:
+            return self.verdict
+
+    @property
+    def counts_as_attempt(self) -> bool:
+        return (
+            self.mode == self.Mode.GRADED
+            and self.regrade_of_id is None
+            and self.status != self.Status.ERROR
+            and self.verdict not in NOT_COUNTED_VERDICTS
+        )
+
+    @property
+    def queue_seconds(self) -> float | None:
+        if self.started_at and self.queued_at:
+            return (self.started_at - self.queued_at).total_seconds()
+        return None
+
+    @property
+    def total_seconds(self) -> float | None:
+        if self.finished_at:
+            return (self.finished_at - self.created_at).total_seconds()
+        return None

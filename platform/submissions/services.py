@@ -1,0 +1,402 @@
+"""Writes for submissions: creating one, and every step of its way through the queue.
+
+Every state change is a conditional UPDATE on the row (`filter(id=..., status=...)`), never a
+read-modify-save: two deliveries of the same message, a sweeper and a slow worker can all race
+on one row, and the database decides who wins. Only the task run that claimed a row (its
+`claim_token`) may store a result, so a submission is graded into the gradebook exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from accounts.models import User
+from catalog.models import Exercise
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from graders.instances import derive_seed
+from graders.report import Report, Verdict
+from submissions.models import NOT_COUNTED_VERDICTS, Submission
+
+logger = logging.getLogger(__name__)
+
+GRADING_QUEUE = "grading"
+REGRADE_QUEUE = "regrade"
+
+
+class SubmissionError(Exception):
+    """A submission refused before it was saved; `status` is the HTTP status that fits."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class SubmissionTooLarge(SubmissionError):
+    status = 413
+    code = "too_large"
+
+
+class AttemptsExhausted(SubmissionError):
+    status = 403
+    code = "no_attempts_left"
+
+
+class RateLimited(SubmissionError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+# -- creating --------------------------------------------------------------------------------
+def seed_for(*, user: User, exercise: Exercise) -> int:
+    """The student's instance of the exercise: stable, so the page and the grader agree."""
+    return derive_seed(f"user:{user.pk}", exercise.slug, settings.INSTANCE_SALT)
+
+
+def _check_content(exercise: Exercise, code: str | None, answer: str | None) -> tuple[str, str]:
+    if exercise.kind == Exercise.Kind.CODE:
+        if answer is not None:
+            raise SubmissionError(f"{exercise.slug} is a code exercise: send code, not answer")
+        if code is None or not code.strip():
+            raise SubmissionError("code is empty")
+        size, limit = len(code.encode("utf-8")), settings.MAX_CODE_BYTES
+        if size > limit:
+            raise SubmissionTooLarge(f"code is {size} bytes; the limit is {limit} bytes")
+        return code, ""
+    if code is not None:
+        raise SubmissionError(f"{exercise.slug} is a math exercise: send answer, not code")
+    if answer is None or not answer.strip():
+        raise SubmissionError("answer is empty")
+    size, limit = len(answer.encode("utf-8")), settings.MAX_ANSWER_BYTES
+    if size > limit:
+        raise SubmissionTooLarge(f"answer is {size} bytes; the limit is {limit} bytes")
+    return "", answer
+
+
+def rate_limit_hit(
+    key: str, *, limit: int, window: int, clock: Callable[[], float] = time.time
+) -> int | None:
+    """Count one hit in a fixed window; None if allowed, else the seconds until the next window.
+
+    The counter lives in the Django cache (Redis in production), so it is shared by every web
+    process. `add` then `incr` is atomic in Redis; a fixed window may let up to twice the
+    limit through across a window boundary, which is fine for keeping the grader from being
+    used as an oracle.
+    """
+    now = clock()
+    bucket = int(now // window)
+    cache_key = f"ratelimit:{key}:{bucket}"
+    try:
+        cache.add(cache_key, 0, timeout=window + 1)
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # evicted between add and incr
+            cache.set(cache_key, 1, timeout=window + 1)
+            count = 1
+    except Exception:
+        # Fail open: while Redis restarts, a submission is saved (and graded once the broker
+        # is back, by the sweeper) rather than refused with an error.
+        logger.warning("rate limit unavailable (cache down); letting %s through", key)
+        return None
+    if count <= limit:
+        return None
+    return max(1, math.ceil((bucket + 1) * window - now))
+
+
+def counted_attempts(*, user: User, exercise: Exercise) -> int:
+    return (
+        Submission.objects.filter(
+            user=user, exercise=exercise, mode=Submission.Mode.GRADED, regrade_of__isnull=True
+        )
+        .exclude(status=Submission.Status.ERROR)
+        .exclude(verdict__in=NOT_COUNTED_VERDICTS)
+        .count()
+    )
+
+
+def submission_create(
+    *,
+    user: User,
+    exercise: Exercise,
+    code: str | None = None,
+    answer: str | None = None,
+    mode: str = Submission.Mode.GRADED,
+) -> Submission:
+    """Save a submission as queued and enqueue its grading once the transaction commits.
+
+    Raises SubmissionError (400), SubmissionTooLarge (413), AttemptsExhausted (403) or
+    RateLimited (429). Nothing is graded here: the web process never runs the engine.
+    """
+    if mode not in Submission.Mode.values:
+        raise SubmissionError(f"mode must be one of {', '.join(Submission.Mode.values)}")
+    if not exercise.is_active or exercise.current_version_id is None:
+        raise SubmissionError(f"{exercise.slug} is not open for submissions")
+    code_text, answer_text = _check_content(exercise, code, answer)
+    limit, window = settings.SUBMISSION_RATE
+    retry_after = rate_limit_hit(f"submit:{user.pk}", limit=limit, window=window)
+    if retry_after is not None:
+        raise RateLimited(
+            f"too many submissions: at most {limit} per {window} s; try again in {retry_after} s",
+            retry_after,
+        )
+    return _submission_save(
+        user=user, exercise=exercise, code=code_text, answer=answer_text, mode=mode
+    )
+
+
+@transaction.atomic
+def _submission_save(
+    *, user: User, exercise: Exercise, code: str, answer: str, mode: str
+) -> Submission:
+    attempt = None
+    if mode == Submission.Mode.GRADED:
+        # Lock the student's row: two simultaneous submissions must not both see "one attempt
+        # left". (SQLite has no row locks, but its IMMEDIATE transactions serialise writers.)
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        used = counted_attempts(user=user, exercise=exercise)
+        if exercise.max_attempts is not None and used >= exercise.max_attempts:
+            raise AttemptsExhausted(
+                f"no attempts left: {exercise.max_attempts} graded attempts allowed "
+                "(practice mode is still open)"
+            )
+        attempt = used + 1
+    now = timezone.now()
+    submission = Submission.objects.create(
+        user=user,
+        exercise=exercise,
+        version_id=exercise.current_version_id,
+        mode=mode,
+        code=code,
+        answer=answer,
+        seed=seed_for(user=user, exercise=exercise),
+        attempt=attempt,
+        status=Submission.Status.QUEUED,
+        queued_at=now,
+    )
+    _enqueue_on_commit(submission.pk, GRADING_QUEUE)
+    return submission
+
+
+def _enqueue_on_commit(submission_id: int, queue: str) -> None:
+    # After commit, so a worker never looks for a row it cannot see yet. `robust`: if the broker
+    # is down the request still succeeds; the row is saved as queued and the sweeper publishes
+    # it again later.
+    transaction.on_commit(lambda: enqueue_grading(submission_id, queue=queue), robust=True)
+
+
+def enqueue_grading(submission_id: int, *, queue: str = GRADING_QUEUE) -> None:
+    from submissions.tasks import grade_submission
+
+    grade_submission.apply_async(
+        (submission_id,),
+        queue=queue,
+        # Fail fast when the broker is away: the sweeper is the retry.
+        retry=True,
+        retry_policy={"max_retries": 2, "interval_start": 0.1, "interval_step": 0.5},
+    )
+    Submission.objects.filter(pk=submission_id).update(enqueue_count=F("enqueue_count") + 1)
+
+
+@transaction.atomic
+def submission_retry(*, submission: Submission) -> bool:
+    """Queue again a submission that could not be graded (status error). False if not in error."""
+    updated = Submission.objects.filter(pk=submission.pk, status=Submission.Status.ERROR).update(
+        status=Submission.Status.QUEUED,
+        queued_at=timezone.now(),
+        verdict="",
+        message="",
+        requeue_count=0,
+        claim_token=None,
+    )
+    if updated:
+        queue = REGRADE_QUEUE if submission.regrade_of_id else GRADING_QUEUE
+        _enqueue_on_commit(submission.pk, queue)
+    return updated == 1
+
+
+@transaction.atomic
+def submission_regrade(*, submission: Submission, to_current_version: bool = False) -> Submission:
+    """A new submission with the same content, graded on the low-priority regrade queue.
+
+    The original stays as it was (it was graded once); the regrade is its own row, linked by
+    `regrade_of`, and does not use up an attempt.
+    """
+    version_id = submission.version_id
+    if to_current_version and submission.exercise.current_version_id:
+        version_id = submission.exercise.current_version_id
+    regrade = Submission.objects.create(
+        user_id=submission.user_id,
+        exercise_id=submission.exercise_id,
+        version_id=version_id,
+        mode=submission.mode,
+        code=submission.code,
+        answer=submission.answer,
+        seed=submission.seed,
+        regrade_of=submission,
+        status=Submission.Status.QUEUED,
+        queued_at=timezone.now(),
+    )
+    _enqueue_on_commit(regrade.pk, REGRADE_QUEUE)
+    return regrade
+
+
+# -- the task's steps ----------------------------------------------------------------------
+def submission_claim(*, submission_id: int, worker: str = "") -> uuid.UUID | None:
+    """queued -> running, for exactly one caller. Returns the claim token, or None if another
+    delivery already claimed it (or it is done): then the caller must do nothing."""
+    token = uuid.uuid4()
+    updated = Submission.objects.filter(pk=submission_id, status=Submission.Status.QUEUED).update(
+        status=Submission.Status.RUNNING,
+        started_at=timezone.now(),
+        claim_token=token,
+        claim_count=F("claim_count") + 1,
+        worker=worker[:200],
+    )
+    return token if updated == 1 else None
+
+
+def submission_store_report(*, submission_id: int, token: uuid.UUID, report: Report) -> bool:
+    """running -> done with the report, only for the claim holder. False if the claim was lost
+    (the sweeper gave the row to another worker): the result is then dropped, not stored twice.
+    """
+    data = report.to_dict()
+    internal = report.verdict is Verdict.INTERNAL_ERROR
+    updated = Submission.objects.filter(
+        pk=submission_id, status=Submission.Status.RUNNING, claim_token=token
+    ).update(
+        # An internal error is the platform's failure, not a grade: status error, retryable.
+        status=Submission.Status.ERROR if internal else Submission.Status.DONE,
+        verdict=report.verdict.value,
+        score=report.score,
+        max_score=report.max_score,
+        report=data,
+        message=report.message,
+        finished_at=timezone.now(),
+        claim_token=None,
+        graded_count=F("graded_count") + (0 if internal else 1),
+    )
+    if updated != 1:
+        logger.warning("submission %s: claim lost before the result was stored", submission_id)
+    return updated == 1
+
+
+def submission_release(*, submission_id: int, token: uuid.UUID) -> bool:
+    """running -> queued for the claim holder, before it retries after an infrastructure error."""
+    return (
+        Submission.objects.filter(
+            pk=submission_id, status=Submission.Status.RUNNING, claim_token=token
+        ).update(status=Submission.Status.QUEUED, queued_at=timezone.now(), claim_token=None)
+        == 1
+    )
+
+
+def submission_fail(*, submission_id: int, token: uuid.UUID | None, message: str) -> bool:
+    """-> error with a message the student can read (they can ask for a retry)."""
+    qs = Submission.objects.filter(pk=submission_id)
+    qs = qs.filter(claim_token=token) if token else qs.filter(status=Submission.Status.QUEUED)
+    return (
+        qs.exclude(status=Submission.Status.DONE).update(
+            status=Submission.Status.ERROR,
+            message=message,
+            finished_at=timezone.now(),
+            claim_token=None,
+        )
+        == 1
+    )
+
+
+# -- the sweeper -----------------------------------------------------------------------------
+@dataclass
+class SweepResult:
+    requeued_running: list[int] = field(default_factory=list)
+    republished_queued: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+SWEEP_BATCH = 500
+
+
+def submissions_sweep(*, now: datetime | None = None) -> SweepResult:
+    """Rescue submissions stuck on their way (run by celery beat every SWEEP_INTERVAL s).
+
+    - running past SWEEP_RUNNING_AFTER: its worker died (the task's hard time limit is shorter,
+      settings check that), so it goes back to queued and is published again; after
+      SWEEP_MAX_REQUEUES such rescues it is marked error (a submission that keeps killing
+      workers must not loop forever).
+    - queued past SWEEP_QUEUED_AFTER: its message may be lost (broker restarted, publish
+      failed), so it is published again, with a doubling delay between republications.
+      A duplicate message is harmless: only one delivery can claim the row.
+    """
+    now = now or timezone.now()
+    result = SweepResult()
+    running_cutoff = now - timedelta(seconds=settings.SWEEP_RUNNING_AFTER)
+    stuck_running = Submission.objects.filter(
+        status=Submission.Status.RUNNING, started_at__lt=running_cutoff
+    ).values_list("pk", "requeue_count", "regrade_of_id")[:SWEEP_BATCH]
+    for pk, requeues, regrade_of in stuck_running:
+        still_stuck = Submission.objects.filter(
+            pk=pk, status=Submission.Status.RUNNING, started_at__lt=running_cutoff
+        )
+        if requeues >= settings.SWEEP_MAX_REQUEUES:
+            if still_stuck.update(
+                status=Submission.Status.ERROR,
+                message=(
+                    f"Could not be graded: the grader stopped {requeues + 1} times while "
+                    "grading it. You can try again."
+                ),
+                finished_at=now,
+                claim_token=None,
+            ):
+                result.failed.append(pk)
+            continue
+        if still_stuck.update(
+            status=Submission.Status.QUEUED,
+            queued_at=now,
+            claim_token=None,
+            requeue_count=F("requeue_count") + 1,
+        ):
+            result.requeued_running.append(pk)
+            enqueue_grading(pk, queue=REGRADE_QUEUE if regrade_of else GRADING_QUEUE)
+
+    queued_cutoff = now - timedelta(seconds=settings.SWEEP_QUEUED_AFTER)
+    stuck_queued = (
+        Submission.objects.filter(status=Submission.Status.QUEUED, queued_at__lt=queued_cutoff)
+        .order_by("queued_at")
+        .values_list("pk", "queued_at", "enqueue_count", "regrade_of_id")[:SWEEP_BATCH]
+    )
+    for pk, queued_at, published, regrade_of in stuck_queued:
+        # Back off: while the workers are down for an hour, do not pile up a copy of every
+        # message per sweep; wait 1, 2, 4 ... 32 deadlines between republications.
+        backoff = settings.SWEEP_QUEUED_AFTER * min(2 ** max(published - 1, 0), 32)
+        if queued_at > now - timedelta(seconds=backoff):
+            continue
+        if Submission.objects.filter(
+            Q(pk=pk, status=Submission.Status.QUEUED, queued_at=queued_at)
+        ).update(queued_at=now):
+            result.republished_queued.append(pk)
+            enqueue_grading(pk, queue=REGRADE_QUEUE if regrade_of else GRADING_QUEUE)
+    if result.requeued_running or result.republished_queued or result.failed:
+        logger.warning(
+            "sweeper: %d running re-queued, %d queued republished, %d failed",
+            len(result.requeued_running),
+            len(result.republished_queued),
+            len(result.failed),
+        )
+    return result

@@ -1,0 +1,147 @@
+"""Celery tasks: grade one submission; sweep the stuck ones.
+
+The grading task is thin: claim the row, call the engine, store the report. It is safe to run
+twice for the same id (a redelivered message, a sweeper's republication): the second claim
+finds the row no longer queued and returns without doing anything.
+
+The worker never runs student code itself: `graders.engine` hands each submission to sandboxed
+grader processes (DESIGN.md §4), started when the worker's pool process starts.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from catalog.selectors import engine_exercise
+from celery import Task, shared_task
+from celery.signals import worker_process_init, worker_process_shutdown
+from django.conf import settings
+from django.db import OperationalError
+
+from graders.report import Report, Verdict
+from submissions.models import Submission
+from submissions.services import (
+    GRADING_QUEUE,
+    submission_claim,
+    submission_fail,
+    submission_release,
+    submission_store_report,
+    submissions_sweep,
+)
+
+logger = logging.getLogger(__name__)
+
+COULD_NOT_GRADE = (
+    "Could not be graded: the grading service failed, not your submission. "
+    "It was tried {tries} times; you can try again."
+)
+
+
+class GradingFailed(Exception):
+    """The engine answered "internal error": handled like any infrastructure failure below."""
+
+
+def _grade(submission: Submission) -> Report:
+    from graders.engine import get_grader  # imported here: the web process never loads it
+
+    exercise = engine_exercise(submission.version)
+    content = submission.code if submission.exercise.kind == "code" else submission.answer
+    return get_grader().grade(
+        exercise,
+        content,
+        seed=submission.seed,
+        practice=submission.mode == Submission.Mode.PRACTICE,
+    )
+
+
+def _retry_or_fail(task: Task, submission_id: int, token: uuid.UUID, exc: BaseException) -> Any:
+    retries = task.request.retries
+    if retries < task.max_retries:
+        # Give the row back first: if the retry message is lost, the sweeper finds a queued row.
+        submission_release(submission_id=submission_id, token=token)
+        delivery = task.request.delivery_info or {}
+        raise task.retry(
+            exc=exc,
+            countdown=min(2**retries, 30),
+            queue=delivery.get("routing_key") or GRADING_QUEUE,
+        )
+    submission_fail(
+        submission_id=submission_id, token=token, message=COULD_NOT_GRADE.format(tries=retries + 1)
+    )
+    return "failed"
+
+
+@shared_task(
+    bind=True,
+    name="submissions.tasks.grade_submission",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=settings.GRADING_MAX_RETRIES,
+)
+def grade_submission(self: Task, submission_id: int) -> str:
+    try:
+        token = submission_claim(submission_id=submission_id, worker=self.request.hostname or "")
+    except OperationalError as exc:  # the database is away: nothing was changed, try later
+        raise self.retry(exc=exc, countdown=min(2**self.request.retries, 30)) from exc
+    if token is None:
+        return "skipped"  # a duplicate delivery, or already graded: do nothing at all
+
+    try:
+        submission = Submission.objects.select_related("exercise", "version__exercise").get(
+            pk=submission_id
+        )
+        report = _grade(submission)
+        if report.verdict is Verdict.INTERNAL_ERROR and self.request.retries < self.max_retries:
+            # The engine already re-ran it once on a fresh sandbox; another worker might fare
+            # better. Never a verdict against the student: after the last try the report is
+            # stored with status error (see submission_store_report), and they can retry.
+            raise GradingFailed(report.message or "internal error")
+    except Exception as exc:  # infrastructure: the engine or the database, never the student
+        logger.exception("submission %s: grading failed", submission_id)
+        return _retry_or_fail(self, submission_id, token, exc)
+
+    stored = submission_store_report(submission_id=submission_id, token=token, report=report)
+    return report.verdict.value if stored else "claim-lost"
+
+
+@shared_task(name="submissions.tasks.sweep_stuck_submissions", ignore_result=True)
+def sweep_stuck_submissions() -> dict[str, int]:
+    result = submissions_sweep()
+    return {
+        "requeued_running": len(result.requeued_running),
+        "republished_queued": len(result.republished_queued),
+        "failed": len(result.failed),
+    }
+
+
+# -- the grader's lifetime in a worker process -------------------------------------------------
+_grader_started = False
+
+
+@worker_process_init.connect
+def start_grader(**_: object) -> None:
+    """Start the sandbox's zygote when a pool process starts, not on its first submission."""
+    global _grader_started
+    try:
+        from graders.engine import get_grader
+
+        # The zygotes (numpy, torch) would start on first use; start them now (~2 s, mostly
+        # `import torch`). CELERY_WORKER_PROC_ALIVE_TIMEOUT leaves room for it.
+        get_grader().start()
+        _grader_started = True
+    except Exception:  # the first task will try again and report a clear error
+        logger.exception("could not start the grader at worker start-up")
+
+
+@worker_process_shutdown.connect
+def stop_grader(**_: object) -> None:
+    if not _grader_started:
+        return
+    try:
+        from graders.engine import get_grader
+
+        get_grader().close()
+    except Exception:
+        logger.exception("could not stop the grader cleanly")

@@ -1,0 +1,138 @@
+"""End to end with real processes: HTTP -> Django -> Redis -> Celery worker -> sandbox -> DB.
+
+The live server runs in this process; the worker and beat are real `celery` processes on a
+private redis-server; the exercise is a real one from exercises/, graded by the real engine.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from accounts.models import User
+from accounts.services import api_token_create, user_create
+from catalog.services import exercises_sync
+from submissions.models import Submission
+
+from tests.e2e.conftest import HttpClient, Processes, wait_until
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+SLUG = "linear-backward"
+SOLUTIONS = ROOT / "exercises" / "backprop" / SLUG / "solutions"
+PASSWORD = "e2e-student-pass-42"
+
+
+@pytest.fixture
+def student(settings: Any, processes: Processes) -> User:
+    # Only the exercise under test (a copy: same files, same version), so that an unrelated
+    # exercise being written elsewhere in the bank cannot break this test.
+    bank = processes.logdir / "exercises"
+    shutil.copytree(ROOT / "exercises" / "backprop" / SLUG, bank / "backprop" / SLUG)
+    settings.EXERCISES_DIR = bank
+    processes.env["EXERCISES_DIR"] = str(bank)
+    exercises_sync(strict=True)
+    return user_create(username="e2e-student", password=PASSWORD, role=User.Role.STUDENT)
+
+
+def wait_for_result(client: HttpClient, token: str, submission_id: int, timeout: float) -> Any:
+    def finished() -> Any:
+        status, body = client.api("GET", f"/submissions/{submission_id}", token)
+        return body if status == 200 and body["status"] in ("done", "error") else None
+
+    return wait_until(f"submission {submission_id} to be graded", finished, timeout)
+
+
+def test_correct_and_wrong_solutions_over_http(
+    live_server: Any, processes: Processes, student: User
+) -> None:
+    processes.worker("worker")
+    client = HttpClient(live_server.url)
+    client.sign_in("e2e-student", PASSWORD)
+    token = api_token_create(user=student)[1]
+
+    # A correct solution, through the page's form, as a browser sends it.
+    client.request("GET", f"/exercises/{SLUG}/")
+    started = time.perf_counter()
+    status, url, _ = client.request(
+        "POST", f"/exercises/{SLUG}/",
+        form={"code": (SOLUTIONS / "correct_matmul.py").read_text(), "mode": "graded",
+              "csrfmiddlewaretoken": client.csrf_token()},
+    )
+    match = re.search(r"/submissions/(\d+)/$", url)
+    assert status == 200 and match, (status, url)
+    accepted = wait_for_result(client, token, int(match.group(1)), timeout=60)
+    elapsed = time.perf_counter() - started
+
+    assert accepted["status"] == "done", accepted
+    assert (accepted["verdict"], accepted["score"], accepted["max_score"]) == ("accepted", 10.0, 10.0)
+    assert accepted["report"]["checks"] and all(c["passed"] for c in accepted["report"]["checks"])
+    _, _, page = client.request("GET", f"/submissions/{accepted['id']}/")
+    assert "Accepted" in page and "small example" in page
+
+    # A wrong one (dw transposed), through the JSON API with a token.
+    code = (SOLUTIONS / "bug_dw_transposed.py").read_text()
+    status, created = client.api("POST", "/submissions", token, {"exercise": SLUG, "code": code})
+    assert status == 202 and created["status"] == "queued", created
+    rejected = wait_for_result(client, token, created["id"], timeout=60)
+
+    assert rejected["status"] == "done"
+    assert rejected["verdict"] in ("rejected", "partially_accepted")
+    assert rejected["score"] < rejected["max_score"]
+    failed = [c for c in rejected["report"]["checks"] if not c["passed"]]
+    assert failed and failed[0]["message"]
+    for submission in Submission.objects.all():
+        assert (submission.graded_count, submission.claim_count) == (1, 1)
+    print(f"submit -> verdict over HTTP (first submission, cold reference): {elapsed * 1000:.0f} ms")
+
+
+def test_a_worker_killed_mid_grade_loses_nothing_and_grades_once(
+    live_server: Any, processes: Processes, student: User
+) -> None:
+    first_name, first = processes.worker("doomed")
+    processes.beat()
+    client = HttpClient(live_server.url)
+    token = api_token_create(user=student)[1]
+
+    # Correct, but sleeps 2.5 s at import: long enough to be killed in the middle of grading.
+    slow = "import time\ntime.sleep(2.5)\n\n" + (SOLUTIONS / "correct_matmul.py").read_text()
+    status, created = client.api("POST", "/submissions", token, {"exercise": SLUG, "code": slow})
+    assert status == 202, created
+    submission = Submission.objects.get(pk=created["id"])
+
+    wait_until(
+        "the first worker to start grading",
+        lambda: Submission.objects.filter(pk=submission.pk, status="running").exists(),
+        30,
+    )
+    time.sleep(0.5)  # inside the sandbox now
+    processes.kill(first)  # SIGKILL the worker, its pool and its grader at once
+    submission.refresh_from_db()
+    assert (submission.status, submission.worker) == ("running", first_name)
+
+    second_name, _second = processes.worker("rescuer")
+    # The sweeper (beat, every 1 s) re-queues it once it is past SWEEP_RUNNING_AFTER (8 s).
+    result = wait_for_result(client, token, submission.pk, timeout=60)
+
+    assert result["status"] == "done", result
+    assert result["verdict"] == "accepted"
+    submission.refresh_from_db()
+    assert submission.worker == second_name
+    assert submission.graded_count == 1  # exactly once into the gradebook
+    assert submission.claim_count == 2  # the dead worker's claim, then the rescuer's
+    assert submission.requeue_count == 1
+
+    # The dead worker's message may still be delivered again later (acks_late): it must not
+    # grade a second time.
+    from submissions.tasks import grade_submission
+
+    grade_submission.apply_async((submission.pk,), queue="grading")
+    rescuer_log = processes.logdir / "rescuer.log"
+    wait_until("the duplicate delivery", lambda: "'skipped'" in rescuer_log.read_text(), 30)
+    submission.refresh_from_db()
+    assert (submission.graded_count, submission.claim_count) == (1, 2)

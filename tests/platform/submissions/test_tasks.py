@@ -1,0 +1,227 @@
+"""The grading task: claims once, stores once, retries only the platform's failures."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import OperationalError, connection
+from django.utils import timezone
+from submissions.models import Submission
+from submissions.services import (
+    submission_claim,
+    submission_store_report,
+    submissions_sweep,
+)
+from submissions.tasks import grade_submission
+
+from graders.report import Verdict
+from tests.platform.conftest import (
+    CORRECT_CODE,
+    WRONG_CODE,
+    Bank,
+    FakeGrader,
+    People,
+    make_submission,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def run_task(submission_id: int) -> Any:
+    return grade_submission.apply(args=(submission_id,)).get(disable_sync_subtasks=False)
+
+
+def test_grades_and_stores_the_report(
+    people: People, exercises: Bank, fake_grader: FakeGrader
+) -> None:
+    submission = make_submission(people.alice, exercises.code, code=CORRECT_CODE)
+
+    assert run_task(submission.pk) == "accepted"
+
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.DONE
+    assert (submission.verdict, submission.score, submission.max_score) == ("accepted", 10.0, 10.0)
+    assert submission.report["checks"][0]["name"] == "small example"
+    assert submission.report["verdict_label"] == "Accepted"
+    assert submission.started_at and submission.finished_at
+    assert submission.queued_at <= submission.started_at <= submission.finished_at
+    assert (submission.claim_count, submission.graded_count) == (1, 1)
+    assert submission.claim_token is None
+    assert fake_grader.calls == [("double-it", CORRECT_CODE, 1234, False)]
+
+
+def test_a_wrong_solution_is_a_verdict_not_an_error(
+    people: People, exercises: Bank, fake_grader: FakeGrader
+) -> None:
+    submission = make_submission(people.alice, exercises.code, code=WRONG_CODE)
+
+    assert run_task(submission.pk) == "rejected"
+
+    submission.refresh_from_db()
+    assert (submission.status, submission.verdict, submission.score) == ("done", "rejected", 0.0)
+    assert submission.report["checks"][0]["hint"] == "off by a factor 2"
+
+
+def test_practice_mode_reaches_the_grader(
+    people: People, exercises: Bank, fake_grader: FakeGrader
+) -> None:
+    submission = make_submission(people.alice, exercises.code, mode="practice", attempt=None)
+    run_task(submission.pk)
+    assert fake_grader.calls[0][3] is True
+
+
+def test_math_answers_are_graded_as_answers(
+    people: People, exercises: Bank, fake_grader: FakeGrader
+) -> None:
+    submission = make_submission(people.alice, exercises.math, answer="correct 12")
+    run_task(submission.pk)
+    assert fake_grader.calls == [("count-params", "correct 12", 1234, False)]
+
+
+def test_the_same_message_twice_grades_once(
+    people: People, exercises: Bank, fake_grader: FakeGrader
+) -> None:
+    submission = make_submission(people.alice, exercises.code)
+
+    assert run_task(submission.pk) == "accepted"
+    assert run_task(submission.pk) == "skipped"
+
+    submission.refresh_from_db()
+    assert len(fake_grader.calls) == 1
+    assert (submission.claim_count, submission.graded_count) == (1, 1)
+
+
+def test_a_message_for_a_running_submission_does_nothing(
+    people: People, exercises: Bank, fake_grader: FakeGrader
+) -> None:
+    submission = make_submission(people.alice, exercises.code)
+    assert submission_claim(submission_id=submission.pk) is not None
+
+    assert run_task(submission.pk) == "skipped"
+    assert fake_grader.calls == []
+
+
+def test_a_message_for_a_deleted_submission_does_nothing(fake_grader: FakeGrader) -> None:
+    assert run_task(987654) == "skipped"
+
+
+def test_a_lost_claim_never_stores_a_second_result(
+    people: People, exercises: Bank, fake_grader: FakeGrader, enqueued: list[tuple[int, str]]
+) -> None:
+    """Worker A stalls past the deadline; the sweeper hands the row to worker B; A wakes up."""
+    submission = make_submission(people.alice, exercises.code)
+    token_a = submission_claim(submission_id=submission.pk, worker="a")
+    later = timezone.now() + timedelta(hours=1)
+    assert submissions_sweep(now=later).requeued_running == [submission.pk]
+
+    assert run_task(submission.pk) == "accepted"  # worker B
+    report = FakeGrader().grade(
+        type("E", (), {"slug": "double-it", "version": "v", "points": 10.0})(), "wrong", seed=1
+    )
+    assert not submission_store_report(submission_id=submission.pk, token=token_a, report=report)
+
+    submission.refresh_from_db()
+    assert (submission.verdict, submission.graded_count, submission.claim_count) == ("accepted", 1, 2)
+
+
+def test_an_engine_failure_is_retried_then_reported_as_could_not_grade(
+    people: People, exercises: Bank, fake_grader: FakeGrader, settings: Any
+) -> None:
+    fake_grader.fail_with = BrokenPipeError("the zygote is gone")
+    submission = make_submission(people.alice, exercises.code)
+
+    run_task(submission.pk)
+
+    submission.refresh_from_db()
+    max_retries = grade_submission.max_retries
+    assert len(fake_grader.calls) == max_retries + 1
+    assert submission.status == Submission.Status.ERROR
+    assert submission.verdict == ""  # never a verdict against the student
+    assert "Could not be graded" in submission.message
+    assert submission.graded_count == 0
+    assert submission.claim_count == max_retries + 1
+
+
+def test_an_engine_failure_that_heals_on_retry_is_graded_once(
+    people: People, exercises: Bank, fake_grader: FakeGrader
+) -> None:
+    submission = make_submission(people.alice, exercises.code)
+    original = fake_grader.grade
+
+    def flaky(*args: Any, **kwargs: Any) -> Any:
+        if len(fake_grader.calls) == 0:
+            fake_grader.calls.append(("boom", "", 0, False))
+            raise ConnectionResetError("grader pipe closed")
+        return original(*args, **kwargs)
+
+    fake_grader.grade = flaky  # type: ignore[method-assign]
+    run_task(submission.pk)
+
+    submission.refresh_from_db()
+    assert (submission.status, submission.verdict, submission.graded_count) == ("done", "accepted", 1)
+
+
+def test_an_internal_error_verdict_is_retried_and_never_blamed_on_the_student(
+    people: People, exercises: Bank, fake_grader: FakeGrader
+) -> None:
+    fake_grader.verdict = Verdict.INTERNAL_ERROR
+    submission = make_submission(people.alice, exercises.code)
+
+    run_task(submission.pk)
+
+    submission.refresh_from_db()
+    assert len(fake_grader.calls) == grade_submission.max_retries + 1
+    assert submission.status == Submission.Status.ERROR
+    assert submission.verdict == "internal_error"
+    assert submission.graded_count == 0
+
+
+def test_the_database_being_away_at_claim_time_is_retried(
+    people: People, exercises: Bank, fake_grader: FakeGrader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    submission = make_submission(people.alice, exercises.code)
+    calls = []
+    from submissions import tasks
+
+    real_claim = tasks.submission_claim
+
+    def claim(**kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_claim(**kwargs)
+
+    monkeypatch.setattr(tasks, "submission_claim", claim)
+    run_task(submission.pk)
+
+    submission.refresh_from_db()
+    assert (submission.status, submission.graded_count) == ("done", 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_claims_have_exactly_one_winner(people: People, exercises: Bank) -> None:
+    """Eight deliveries of one message at the same instant: the database picks one."""
+    submission = make_submission(people.alice, exercises.code)
+    barrier = threading.Barrier(8)
+    tokens: list[Any] = []
+
+    def deliver() -> None:
+        barrier.wait()
+        try:
+            tokens.append(submission_claim(submission_id=submission.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(tokens) == 8
+    assert sum(token is not None for token in tokens) == 1
+    submission.refresh_from_db()
+    assert submission.claim_count == 1
