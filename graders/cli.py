@@ -129,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `python -m graders check ... | head`
+        sys.stderr.close()
+        return 0
 
 
 # -- check -----------------------------------------------------------------------------------
@@ -267,8 +270,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     exercise = load_exercise(args.exercise)
-    print(f"# {exercise.title}\n")
-    print(exercise.statement_for(args.seed))
+    statement = exercise.statement_for(args.seed)
+    if not statement.lstrip().startswith("# "):  # most statements open with their own title
+        print(f"# {exercise.title}\n")
+    print(statement)
     return 0
 
 

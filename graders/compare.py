@@ -299,6 +299,13 @@ def _factor_hint(c: float, dims: dict[str, int]) -> str | None:
                 (math.sqrt(v), f"sqrt({name}) = {math.sqrt(v):.4g}"),
                 (1.0 / math.sqrt(v), f"1/sqrt({name})"),
             ]
+    items = [(n, v) for n, v in dims.items() if v > 1]
+    for i, (n1, v1) in enumerate(items):  # e.g. a window's area pool_h*pool_w
+        for n2, v2 in items[i + 1 :]:
+            candidates += [
+                (float(v1 * v2), f"{n1}*{n2} = {v1 * v2}"),
+                (1.0 / (v1 * v2), f"1/({n1}*{n2})"),
+            ]
     # Named dimensions first: "1/N = 1/2" teaches more than "1/2" when N happens to be 2.
     candidates += [(2.0, "2"), (0.5, "1/2")]
     for value, label in candidates:

@@ -63,8 +63,11 @@ class Grader:
         self._cache_lock = threading.Lock()
 
     def close(self) -> None:
+        from graders import mathgrade
+
         self.sandbox.close()
         self.torch_sandbox.close()
+        mathgrade.close_for(self)
 
     def start(self) -> None:
         """Start both zygotes now (a worker does this at start-up, not on its first job)."""

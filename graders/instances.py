@@ -80,7 +80,12 @@ def draw_dims(
         )
         if drawn_ok and (accept is None or accept(dict(dims), dict(options))):
             return dims
+    if set(ranges) <= set(fixed):
+        raise DrawError(
+            f"the case's fixed dims {fixed} (options {options}) are refused by accept() in cases.py "
+            "or repeat a value inside a `distinct` group: change the case's dims"
+        )
     raise DrawError(
         f"could not draw distinct dims from {ranges} (groups {groups}) in {MAX_DRAWS} tries: "
-        "widen the ranges in [dims] or split `distinct` into smaller groups"
+        "widen the ranges in [dims], split `distinct` into smaller groups, or relax accept()"
     )

@@ -537,18 +537,19 @@ def equivalent(
         return True, "identical", {}
     if difference.is_Number:
         return False, "constant difference", {"constant": True}
-    ea = a.replace(mp.sigma, lambda u: 1 / (1 + sympy.exp(-u)))
-    eb = b.replace(mp.sigma, lambda u: 1 / (1 + sympy.exp(-u)))
-    symbols = sorted(ea.free_symbols | eb.free_symbols, key=lambda s: s.name)
+    symbols = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)
     data: dict[str, Any] = {"extra": sorted(s.name for s in a.free_symbols - b.free_symbols)}
     with mpmath.workdps(POINT_DIGITS):
         points = _points(symbols, POINTS)
-        va, vb = _values(ea, points), _values(eb, points)
+        va, vb = _values(a, points), _values(b, points)  # the evaluator knows sigma
         pairs = [(u, v) for u, v in zip(va, vb, strict=True) if u is not None and v is not None]
         data["pairs"] = pairs
         if any(not _agree(u, v) for u, v in pairs):
             return False, "points", data
     usable = len(pairs) >= MIN_POINTS
+    # simplify knows exp, not sigma: rewrite it for the symbolic steps only
+    ea = a.replace(mp.sigma, lambda u: 1 / (1 + sympy.exp(-u)))
+    eb = b.replace(mp.sigma, lambda u: 1 / (1 + sympy.exp(-u)))
     try:
         simple = _simplify_difference(ea - eb, simplify_seconds)
     except _Timeout:
@@ -906,4 +907,16 @@ def check(request_json: str) -> str:
         result = decide(json.loads(request_json))
     except RecursionError:
         result = {"status": "invalid", "message": "Your answer is nested too deeply."}
-    return json.dumps(result, default=str)
+    return _capped(result)
+
+
+def _capped(result: dict[str, Any]) -> str:
+    """The result as JSON, within the sandbox protocol's string cap (20,000 characters)."""
+    for key, limit in (("message", 2000), ("hint", 1000), ("understood", 2000)):
+        if isinstance(result.get(key), str) and len(result[key]) > limit:
+            result[key] = result[key][: limit - 3] + "..."
+    text = json.dumps(result, default=str)
+    if len(text) > 19_000:
+        result["details"] = {}
+        text = json.dumps(result, default=str)
+    return text

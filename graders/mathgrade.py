@@ -107,6 +107,14 @@ def state_for(grader: Grader | None = None) -> MathState:
         return state
 
 
+def close_for(grader: Grader) -> None:
+    """Stop this grader's math zygote, if it has one."""
+    with _states_lock:
+        state = _states.pop(grader, None)
+    if state is not None:
+        state.close()
+
+
 def start(grader: Grader | None = None) -> None:
     """Start the math zygote now (a worker does this at start-up, not on its first answer)."""
     state_for(grader).sandbox.start()

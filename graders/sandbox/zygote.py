@@ -47,7 +47,7 @@ PRELOAD = (
 
 # Per flavour: "sympy" decides math answers (our own parser onto SymPy objects) in a child that
 # the zygote can kill at a hard time limit, whatever the size of the expression.
-EXTRA_PRELOAD = {"sympy": ("sympy", "mpmath", "graders.mathparse")}
+EXTRA_PRELOAD = {"sympy": ("sympy", "mpmath", "graders.mathparse", "graders.mathcheck")}
 
 
 def preload(flavor: str) -> dict[str, Any]:
@@ -216,9 +216,12 @@ class Zygote:
                     sel.unregister(key.fd)
                     self.reap(key.data)
                     continue
-                raw = self.ctrl.recv(MESSAGE_MAX)
+                try:
+                    raw = self.ctrl.recv(MESSAGE_MAX)
+                except OSError:
+                    raw = b""
                 if not raw:
-                    return  # the controller is gone
+                    return  # the controller is gone (we die with it anyway)
                 message = json.loads(raw)
                 op = message.get("op")
                 if op == "spare":

@@ -1,0 +1,3 @@
+def answer(N, D, H, C, target):
+    shape = {"X": (N, D), "W_1": (D, H), "Z_1": (N, H), "W_2": (H, C)}[target]
+    return f"({shape[0]},)"

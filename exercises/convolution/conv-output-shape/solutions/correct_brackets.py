@@ -1,0 +1,2 @@
+def answer(N, C, H, W, F, K, S, P):
+    return str([N, F, (H + 2 * P - K) // S + 1, (W + 2 * P - K) // S + 1])

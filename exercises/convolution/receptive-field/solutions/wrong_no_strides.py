@@ -1,0 +1,2 @@
+def answer(k1, k2, k3, s1, s2, s3):
+    return str(1 + (k1 - 1) + (k2 - 1) + (k3 - 1))
