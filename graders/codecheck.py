@@ -31,6 +31,9 @@ FRAMEWORK_BANNED = {
         "jax",
     ],
 }
+# Banned in the student's text only: torch itself runs through these at every call, so they
+# cannot be replaced at run time; a student reaching the kernels directly is caught here.
+STATIC_ONLY = {"torch": ["torch._C", "torch.ops"]}
 WHY = {
     "torch": "this exercise is NumPy from scratch",
     "scipy": "implement it yourself: that is the exercise",
@@ -52,6 +55,11 @@ def normalise(name: str) -> str:
     head, _, rest = name.partition(".")
     head = ALIASES.get(head, head)
     return f"{head}.{rest}" if rest else head
+
+
+def static_banned_names(framework: str, runtime_bans: list[str]) -> list[str]:
+    """What the static check refuses: the run-time bans plus the static-only ones."""
+    return [*runtime_bans, *STATIC_ONLY.get(framework, [])]
 
 
 def banned_names(framework: str, extra: list[str], allowed: list[str] | None = None) -> list[str]:
@@ -101,7 +109,7 @@ def check_source(source: str, filename: str, banned: list[str]) -> StaticProblem
 
     def problem(name: str, node: ast.AST) -> StaticProblem:
         ban = _matches(name, module_bans) or name
-        reason = WHY.get(ban, "it is not allowed in this exercise")
+        reason = WHY.get(ban) or WHY.get(f"torch.{ban}") or "it is not allowed in this exercise"
         line = getattr(node, "lineno", None)
         return StaticProblem("banned_call", f"line {line}: {name} is banned: {reason}", line)
 
@@ -121,6 +129,14 @@ def check_source(source: str, filename: str, banned: list[str]) -> StaticProblem
                 full = f"{base}.{alias.name}" if base else alias.name
                 if node.level == 0 and _matches(full, module_bans):
                     return problem(full, node)
+                for ban in banned:  # from torch.nn.modules.activation import MultiheadAttention
+                    package, _, last = ban.rpartition(".")
+                    if (
+                        package
+                        and base.startswith(package.split(".")[0] + ".")
+                        and alias.name == last
+                    ):
+                        return problem(ban, node)
                 aliases[alias.asname or alias.name] = full
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute):

@@ -98,6 +98,11 @@ def compare(expected: Any, got: Any, names: list[str], ctx: Context) -> Outcome:
 
 
 def compare_one(expected: Any, got: Any, name: str, ctx: Context) -> Outcome:
+    if isinstance(expected, tuple):  # a nested tuple, e.g. (loss, (dW1, dW2), (db1, db2))
+        sub = compare(expected, got, [f"{name}[{i}]" for i in range(len(expected))], ctx)
+        if not sub.passed and "output" not in sub.details:
+            sub.details["output"] = name
+        return sub
     if isinstance(expected, Scalar):
         outcome = _compare_scalar(expected, got, name, ctx.dims)
     elif isinstance(expected, Arr):
@@ -246,10 +251,10 @@ def _shape_hint(exp: np.ndarray, arr: np.ndarray) -> str | None:
         if np.allclose(np.swapaxes(arr, -1, -2), exp, rtol=RTOL32, atol=ATOL32):
             return "your result is the transpose of the expected one (transposed: last two axes swapped)"
         return "the last two axes are swapped: check the order of the dimensions (transposed shape)"
-    if arr.size == exp.size:
-        return "right number of elements, wrong shape: check reshape/transposes and axis order"
     if tuple(d for d in arr.shape if d != 1) == tuple(d for d in exp.shape if d != 1):
         return "a dimension of size 1 is missing or extra (keepdims? [:, None]?)"
+    if arr.size == exp.size:
+        return "right number of elements, wrong shape: check reshape/transposes and axis order"
     if exp.ndim == arr.ndim + 1 or exp.ndim + 1 == arr.ndim:
         return "one axis too many or too few: was a sum/mean taken over the wrong axis?"
     return None

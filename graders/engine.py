@@ -132,7 +132,8 @@ class Grader:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         banned = self.banned_for(exercise)
-        problem = codecheck.check_source(source, STUDENT_FILENAME, banned)
+        static = codecheck.static_banned_names(spec.framework, banned)
+        problem = codecheck.check_source(source, STUDENT_FILENAME, static)
         timings["static"] = time.perf_counter() - t0
         if problem is not None:
             verdict = Verdict(problem.verdict)
@@ -515,7 +516,11 @@ def _ending(outcome: RunOutcome, limits: dict[str, float]) -> str:
 def _summary(verdict: Verdict, passed: int, total: int, ending: str | None) -> str:
     text = f"{verdict.label}: {passed} of {total} cases pass."
     if ending:
-        text += f" The run was {ending}." if ending.startswith("stopped") else f" {ending}."
+        text += (
+            f" The run was {ending}."
+            if ending.startswith("stopped")
+            else f" {ending[0].upper()}{ending[1:]}."
+        )
     return text
 
 

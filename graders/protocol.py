@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 
 HEADER_LEN = struct.Struct(">I")
-MAX_HEADER_BYTES = 1 << 20
+MAX_HEADER_BYTES = 256 << 10  # one frame's header (its case's prints included)
+MAX_HEADERS_TOTAL = 4 << 20  # all headers of one run: JSON parsing is what a flood costs
 MAX_NODES = 20_000
 MAX_DEPTH = 12
 MAX_SEQUENCE = 256
@@ -159,6 +160,7 @@ def split_frames(
         raise ProtocolError(f"results of {len(data)} bytes exceed the cap of {max_total} bytes")
     frames: list[tuple[dict[str, Any], list[bytes]]] = []
     pos = 0
+    headers_total = 0
     while pos < len(data):
         if len(frames) >= max_frames:
             raise ProtocolError(f"more than {max_frames} result frames")
@@ -168,6 +170,9 @@ def split_frames(
         pos += HEADER_LEN.size
         if hlen > MAX_HEADER_BYTES or pos + hlen > len(data):
             raise ProtocolError(f"bad header length {hlen}")
+        headers_total += hlen
+        if headers_total > MAX_HEADERS_TOTAL:
+            raise ProtocolError(f"result headers exceed {MAX_HEADERS_TOTAL} bytes")
         try:
             header = json.loads(data[pos : pos + hlen].decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:

@@ -48,6 +48,7 @@ class CappedText(io.TextIOBase):
         self.size = 0
         self.dropped = 0
         self.total = 0
+        self.flooded = False
 
     def writable(self) -> bool:
         return True
@@ -56,8 +57,9 @@ class CappedText(io.TextIOBase):
         text = str(text)
         self.total += len(text)
         if self.total > PRINT_LIMIT:
-            # Harmless to us (only STDOUT_CAP is kept), but a flood is a bug worth naming.
-            self.total = -(1 << 62)  # let the traceback itself be printed
+            # Harmless to us (only STDOUT_CAP is kept), but a flood is a bug worth naming; the
+            # flag stays set, so catching the error does not save the case (see run_student).
+            self.flooded = True
             raise OutputLimitError(f"your code printed more than {PRINT_LIMIT >> 20} MB")
         room = STDOUT_CAP - self.size
         if room > 0:
@@ -201,13 +203,23 @@ def load_module(source: str, filename: str, name: str) -> dict[str, Any]:
 
 
 def prepare_args(args: list[Any], framework: str) -> list[Any]:
-    """Fresh copies for each call (students may modify inputs in place); tensors for torch."""
-    fresh = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
+    """Fresh copies for each call, nested ones included (students may modify inputs in place);
+    tensors for torch exercises."""
     if framework == "torch":
         import torch
 
-        fresh = [torch.from_numpy(a) if isinstance(a, np.ndarray) else a for a in fresh]
-    return fresh
+        def fresh(a: Any) -> Any:
+            if isinstance(a, np.ndarray):
+                return torch.from_numpy(np.array(a, copy=True))
+            return type(a)(fresh(v) for v in a) if isinstance(a, list | tuple) else a
+    else:
+
+        def fresh(a: Any) -> Any:
+            if isinstance(a, np.ndarray):
+                return np.array(a, copy=True)
+            return type(a)(fresh(v) for v in a) if isinstance(a, list | tuple) else a
+
+    return [fresh(a) for a in args]
 
 
 def plain(value: Any) -> Any:
@@ -241,6 +253,8 @@ def run_student(job: dict[str, Any], cases: list[list[Any]]) -> None:
         header: dict[str, Any] = {"event": "case", "index": meta["index"]}
         try:
             result = entry(*prepare_args(args, job["framework"]))
+            if out.flooded:
+                raise OutputLimitError(f"your code printed more than {PRINT_LIMIT >> 20} MB")
             header["seconds"] = time.perf_counter() - started
             header["stdout"] = out.take()
             send(header, {"value": result})

@@ -281,15 +281,15 @@ class Sandbox:
                 protocol.write_all(spare.job_w, frame)
             os.close(spare.job_w)
             spare.job_w = -1
-            facts, results = self._supervise(spare, wall, started)
+            facts, frames = self._supervise(spare, wall, started)
         finally:
             spare.close()
         outcome = RunOutcome(facts=facts)
-        try:
-            outcome.frames = protocol.split_frames(results, RESULTS_CAP, max_frames=MAX_FRAMES)
-        except protocol.ProtocolError as exc:
+        if isinstance(frames, protocol.ProtocolError):
             # Garbage on the results pipe comes from the child, i.e. from the student's code.
-            outcome.protocol_error = str(exc)
+            outcome.protocol_error = str(frames)
+        else:
+            outcome.frames = frames
         return outcome
 
     def _wait_ready(self, spare: Spare) -> None:
@@ -308,7 +308,9 @@ class Sandbox:
         if header.get("event") != "ready":
             raise SpareFailed("a sandbox child sent something before it was ready")
 
-    def _supervise(self, spare: Spare, wall: float, started: float) -> tuple[dict[str, Any], bytes]:
+    def _supervise(
+        self, spare: Spare, wall: float, started: float
+    ) -> tuple[dict[str, Any], Frames | protocol.ProtocolError]:
         """Collect a child's output until it ends or a limit is hit; the facts are ours."""
         assert self._sock is not None
         pid = spare.pid
@@ -329,9 +331,12 @@ class Sandbox:
                 killed_by = reason
                 self._send({"op": "kill", "pid": pid})
 
+        parsed: Frames | protocol.ProtocolError | None = None
         try:
             while open_pipes or pid not in self._exits:
-                if not open_pipes and killed_by is None and _finished(results):
+                if not open_pipes and parsed is None:
+                    parsed = _parse(results)  # once: parsing is the costly part of a flood
+                if not open_pipes and killed_by is None and _finished(parsed):
                     # It said "done" and closed its pipes: no need to wait while the kernel tears
                     # down its address space (several ms with torch mapped). Kill, forget it.
                     kill("finished")
@@ -374,7 +379,7 @@ class Sandbox:
             "killed_by": None if killed_by == "finished" else killed_by,
             "stdout_bytes": stdout_total,
         }
-        return facts, bytes(results)
+        return facts, parsed if parsed is not None else _parse(results)
 
     def describe(self) -> dict[str, Any]:
         with self._lock:
@@ -387,13 +392,19 @@ class Sandbox:
 MAX_FRAMES = 10_000  # a frame per case plus a few: anything near this is a flood
 
 
-def _finished(results: bytearray) -> bool:
-    """Whether the child's last frame is "done". A lie only gets the child killed sooner."""
+Frames = list[tuple[dict[str, Any], list[bytes]]]
+
+
+def _parse(results: bytearray) -> Frames | protocol.ProtocolError:
     try:
-        frames = protocol.split_frames(bytes(results), RESULTS_CAP, max_frames=MAX_FRAMES)
-    except protocol.ProtocolError:
-        return False
-    return bool(frames) and frames[-1][0].get("event") == "done"
+        return protocol.split_frames(bytes(results), RESULTS_CAP, max_frames=MAX_FRAMES)
+    except protocol.ProtocolError as exc:
+        return exc
+
+
+def _finished(parsed: Frames | protocol.ProtocolError) -> bool:
+    """Whether the child's last frame is "done". A lie only gets the child killed sooner."""
+    return isinstance(parsed, list) and bool(parsed) and parsed[-1][0].get("event") == "done"
 
 
 def zygote_alive(pid: int) -> bool:

@@ -42,6 +42,7 @@ PRELOAD = (
     "dataclasses", "operator", "copy", "heapq", "bisect", "random", "statistics", "string",
     "re", "fractions", "decimal", "numbers", "enum", "abc", "time", "warnings", "contextlib",
     "numpy", "numpy.linalg", "numpy.random", "numpy.lib.stride_tricks", "numpy.fft",
+    "numpy.testing", "unittest",
 )  # fmt: skip
 
 

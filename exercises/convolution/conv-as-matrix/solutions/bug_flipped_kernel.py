@@ -1,0 +1,14 @@
+import numpy as np
+
+
+def conv_matrix(w, H, W):
+    k1, k2 = w.shape
+    Ho, Wo = H - k1 + 1, W - k2 + 1
+    wf = w[::-1, ::-1]  # "convolution" flips the kernel... not in deep learning
+    M = np.zeros((Ho * Wo, H * W))
+    for i in range(Ho):
+        for j in range(Wo):
+            for a in range(k1):
+                for b in range(k2):
+                    M[i * Wo + j, (i + a) * W + (j + b)] = wf[a, b]
+    return M
