@@ -109,16 +109,7 @@ class Grader:
         message: str,
         checks: list[Check] | None = None,
     ) -> Report:
-        return Report(
-            exercise=exercise.slug,
-            version=exercise.version,
-            seed=seed,
-            verdict=verdict,
-            score=score,
-            max_score=exercise.points,
-            message=message,
-            checks=checks or [],
-        )
+        return Report.new(exercise, seed, verdict, score, message, checks)
 
     # -- code exercises ------------------------------------------------------------------
     def banned_for(self, exercise: Exercise) -> list[str]:

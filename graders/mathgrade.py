@@ -381,16 +381,7 @@ def grade_math(
 
     def report(verdict: Verdict, message: str, check: Check | None = None) -> Report:
         score = exercise.points if verdict is Verdict.ACCEPTED else 0.0
-        r = Report(
-            exercise=exercise.slug,
-            version=exercise.version,
-            seed=seed,
-            verdict=verdict,
-            score=score,
-            max_score=exercise.points,
-            message=message,
-            checks=[check] if check else [],
-        )
+        r = Report.new(exercise, seed, verdict, score, message, [check] if check else [])
         r.timings.update(timings)
         return r
 
@@ -463,15 +454,10 @@ def _verdict_report(data: dict[str, Any], report: Any) -> Report:
 # -- validation (python -m graders validate) ---------------------------------------------------
 
 
-def _hint_found(report: Report, needle: str) -> bool:
-    texts = [report.message] + [f"{c.hint or ''} {c.message}" for c in report.checks]
-    return any(needle.lower() in t.lower() for t in texts)
-
-
 def validate_math(grader: Grader, exercise: Exercise, seeds: tuple[int, ...]) -> list[Finding]:
     """Every seed: an instance is made, the statement fills, the reference's own answer (typed)
     is accepted, each declared mistake is rejected with its hint, each solution gets its verdict."""
-    from graders.validate import Finding
+    from graders.validate import Finding, judge
 
     slug = exercise.slug
     spec = exercise.spec.math
@@ -539,19 +525,7 @@ def validate_math(grader: Grader, exercise: Exercise, seeds: tuple[int, ...]) ->
             entries.append((f"solutions/{sol.file}", text, sol.expected, sol.hint))
         for name, text, expected, hint in entries:
             report = grade_math(exercise, text, seed=seed, grader=grader)
-            got = report.verdict.value
-            ok = got in expected
-            detail = "" if ok else f"expected {' or '.join(expected)}, got {got}: {report.message}"
-            if ok and hint and not _hint_found(report, hint):
-                ok = False
-                detail = (
-                    f"verdict {got} as expected, but the feedback does not mention {hint!r}: "
-                    + (
-                        "; ".join(
-                            filter(None, [report.message, *[c.hint or "" for c in report.checks]])
-                        )
-                    )
-                )
+            ok, detail = judge(report, expected, hint)
             if not ok:
                 detail += f" [answer: {text.strip()[:200]!r}]"
             findings.append(Finding(slug, ok, f"{name} (seed {seed})", detail))

@@ -67,6 +67,28 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
+    @classmethod
+    def new(
+        cls,
+        exercise: Any,
+        seed: int,
+        verdict: Verdict,
+        score: float,
+        message: str,
+        checks: list[Check] | None = None,
+    ) -> Report:
+        """A report about `exercise` (anything with slug, version and points)."""
+        return cls(
+            exercise=exercise.slug,
+            version=exercise.version,
+            seed=seed,
+            verdict=verdict,
+            score=score,
+            max_score=exercise.points,
+            message=message,
+            checks=checks or [],
+        )
+
     @property
     def accepted(self) -> bool:
         return self.verdict is Verdict.ACCEPTED

@@ -8,17 +8,6 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Topic = Literal["backprop", "convolution", "attention"]
-VERDICT_NAMES = (
-    "accepted",
-    "rejected",
-    "partially_accepted",
-    "syntax_error",
-    "runtime_error",
-    "timeout",
-    "memory_limit",
-    "banned_call",
-    "invalid_answer",
-)
 ExpectedVerdict = Literal[
     "accepted",
     "rejected",

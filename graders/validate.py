@@ -86,6 +86,26 @@ def _hint_found(report: Report, hint: str) -> bool:
     return any(needle in t.lower() for t in texts)
 
 
+def judge(report: Report, expected: tuple[str, ...], hint: str | None) -> tuple[bool, str]:
+    """Whether a report is the one expected (verdict, and the hint naming the bug); and why not."""
+    got = report.verdict.value
+    if report.verdict is Verdict.INTERNAL_ERROR and "accepted" not in expected:
+        return False, f"could not be graded: {report.message} {' '.join(report.warnings)}"
+    if expected == ("not accepted",):
+        ok = report.verdict not in (Verdict.ACCEPTED, Verdict.INTERNAL_ERROR)
+    else:
+        ok = got in expected
+    if not ok:
+        return False, f"expected {' or '.join(expected)}, got {got}: {report.message}"
+    if hint and not _hint_found(report, hint):
+        said = "; ".join(filter(None, [report.message, *[c.hint or "" for c in report.checks]]))
+        return (
+            False,
+            f"verdict {got} as expected, but the feedback does not mention {hint!r}: {said}",
+        )
+    return True, ""
+
+
 def validate_exercise(grader: Grader, exercise: Exercise, seeds: tuple[int, ...]) -> list[Finding]:
     if exercise.kind == "math":
         from graders.mathgrade import validate_math
@@ -109,23 +129,7 @@ def validate_exercise(grader: Grader, exercise: Exercise, seeds: tuple[int, ...]
     for seed in seeds:
         for name, source, expected, hint in entries:
             report = grader.grade(exercise, source, seed=seed)
-            got = report.verdict.value
-            if expected == ("not accepted",):
-                ok = report.verdict not in (Verdict.ACCEPTED, Verdict.INTERNAL_ERROR)
-            else:
-                ok = got in expected
-            detail = "" if ok else f"expected {' or '.join(expected)}, got {got}: {report.message}"
-            if ok and hint and not _hint_found(report, hint):
-                ok = False
-                detail = (
-                    f"verdict {got} as expected, but the feedback does not mention {hint!r}: "
-                    + "; ".join(
-                        filter(None, [report.message, *[c.hint or "" for c in report.checks]])
-                    )
-                )
-            if report.verdict is Verdict.INTERNAL_ERROR and "accepted" not in expected:
-                ok = False
-                detail = f"could not be graded: {report.message} {' '.join(report.warnings)}"
+            ok, detail = judge(report, expected, hint)
             findings.append(Finding(slug, ok, f"{name} (seed {seed})", detail))
     return findings
 
