@@ -12,6 +12,7 @@ import errno
 import os
 import resource
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from graders.sandbox import landlock
@@ -149,6 +150,11 @@ def harden(policy: Policy, keep_fds: list[int], zygote_pid: int, uid: int) -> in
         # NPROC counts this uid's processes: it has exactly one, this one.
         resource.setrlimit(resource.RLIMIT_NPROC, (1, 1))
 
+    elif os.geteuid() == 0:
+        # Root without namespaces (a container without CAP_SYS_ADMIN): keep the uid, but no
+        # capability, so the limits below cannot be raised again and no file's mode bypassed.
+        drop_capabilities()
+
     _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "PR_SET_PDEATHSIG")
     if os.getppid() != zygote_pid:  # the zygote died before PDEATHSIG was armed
         os._exit(70)
@@ -160,6 +166,55 @@ def harden(policy: Policy, keep_fds: list[int], zygote_pid: int, uid: int) -> in
     if policy.use_seccomp:
         install_seccomp(os.getpid())
     return vm_size
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
+    ]
+
+
+PR_CAPBSET_DROP = 24
+CAP_LAST = 63
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
+
+
+def drop_capabilities() -> None:
+    """Empty the bounding, effective, permitted and inheritable capability sets."""
+    for cap in range(CAP_LAST + 1):
+        _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)  # EINVAL past the kernel's last cap: fine
+    header = _CapHeader(LINUX_CAPABILITY_VERSION_3, 0)
+    data = (_CapData * 2)()
+    _check(_libc.capset(ctypes.byref(header), data), "capset")
+
+
+def probe(action: Callable[[], object]) -> bool:
+    """Whether `action` succeeds in a throwaway child (e.g. unshare: root is not always enough,
+    a container may lack CAP_SYS_ADMIN)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            action()
+        except BaseException:
+            os._exit(1)
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+def can_unshare() -> bool:
+    flags = CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS
+    return probe(lambda: _check(_libc.unshare(flags), "unshare"))
+
+
+def can_setuid() -> bool:
+    return probe(lambda: os.setresuid(UID_BASE, UID_BASE, UID_BASE))
 
 
 def apply_limits(cpu_seconds: float, address_space: int) -> None:

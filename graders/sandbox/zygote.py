@@ -74,7 +74,10 @@ def detect(project_dirs: list[str], privileged: bool = True) -> harden.Policy:
     """Which protections this kernel and this user allow; the rest degrades (and is reported)."""
     import sysconfig
 
+    # Root is not enough: a container may deny unshare or setuid. Probe them once, here.
     is_root = os.geteuid() == 0 and privileged
+    use_namespaces = is_root and harden.can_unshare()
+    use_setuid = is_root and harden.can_setuid()
     read_dirs = set()
     for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}:
         for key in ("stdlib", "platstdlib", "purelib", "platlib"):
@@ -98,8 +101,8 @@ def detect(project_dirs: list[str], privileged: bool = True) -> harden.Policy:
         seccomp_ok = False
     return harden.Policy(
         read_only_dirs=allowed,
-        use_namespaces=is_root,
-        use_setuid=is_root,
+        use_namespaces=use_namespaces,
+        use_setuid=use_setuid,
         landlock_abi=landlock.abi_version(),
         use_seccomp=seccomp_ok,
         hidden_dirs=[p for p in secret if os.path.isdir(p)],
