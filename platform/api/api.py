@@ -26,6 +26,7 @@ from submissions.services import (
     RateLimited,
     SubmissionError,
     counted_attempts,
+    practice_instance_next,
     seed_for,
     submission_create,
 )
@@ -121,7 +122,11 @@ def _internal(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _json_body(request: HttpRequest) -> dict[str, Any]:
     if request.content_type != "application/json":
-        raise ApiError(415, "send the body as JSON with Content-Type: application/json", "unsupported_media_type")
+        raise ApiError(
+            415,
+            "send the body as JSON with Content-Type: application/json",
+            "unsupported_media_type",
+        )
     try:
         data = json.loads(request.body)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -176,13 +181,28 @@ def list_exercises(request: HttpRequest) -> list[dict[str, Any]]:
     return [_exercise_out(e) for e in exercise_list().select_related("current_version")]
 
 
-@api.get(
-    "/exercises/{slug}", response={200: ExerciseDetailOut, **ERRORS}, url_name="exercise_get"
-)
-def get_exercise(request: HttpRequest, slug: str) -> dict[str, Any]:
+@api.get("/exercises/{slug}", response={200: ExerciseDetailOut, **ERRORS}, url_name="exercise_get")
+def get_exercise(request: HttpRequest, slug: str, mode: str = "graded") -> dict[str, Any]:
+    """`?mode=practice` gives the statement of the student's current practice instance."""
     exercise = exercise_get(slug)
+    return _exercise_detail(request, exercise, mode)
+
+
+@api.post(
+    "/exercises/{slug}/another",
+    response={200: ExerciseDetailOut, **ERRORS},
+    url_name="exercise_another",
+)
+def another_instance(request: HttpRequest, slug: str) -> dict[str, Any]:
+    """Self-test: a new practice instance of the exercise (the graded one never changes)."""
+    exercise = exercise_get(slug)
+    practice_instance_next(user=request.auth, exercise=exercise)
+    return _exercise_detail(request, exercise, "practice")
+
+
+def _exercise_detail(request: HttpRequest, exercise: Any, mode: str) -> dict[str, Any]:
     version = exercise.current_version
-    statement = statement_source(version, seed_for(user=request.auth, exercise=exercise))
+    statement = statement_source(version, seed_for(user=request.auth, exercise=exercise, mode=mode))
     return {
         **_exercise_out(exercise),
         "statement": statement,

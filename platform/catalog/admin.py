@@ -12,8 +12,20 @@ class ExerciseAdmin(admin.ModelAdmin):
     search_fields = ("slug", "title")
     # Everything but the attempt limit comes from exercise.toml: edit the folder, then sync.
     readonly_fields = (
-        "slug", "title", "topic", "kind", "points", "difficulty", "minutes", "order",
-        "requires", "topic_rank", "current_version", "is_active", "created_at", "updated_at",
+        "slug",
+        "title",
+        "topic",
+        "kind",
+        "points",
+        "difficulty",
+        "minutes",
+        "order",
+        "requires",
+        "topic_rank",
+        "current_version",
+        "is_active",
+        "created_at",
+        "updated_at",
     )
 
 
@@ -22,6 +34,12 @@ class ExerciseVersionAdmin(admin.ModelAdmin):
     list_display = ("exercise", "version", "created_at")
     list_filter = ("exercise__topic",)
     readonly_fields = (
-        "exercise", "version", "files", "statement", "starter", "entry_point", "answer_type",
+        "exercise",
+        "version",
+        "files",
+        "statement",
+        "starter",
+        "entry_point",
+        "answer_type",
         "created_at",
     )

@@ -63,3 +63,20 @@ class ExerciseVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exercise.slug}@{self.version}"
+
+
+class PracticeInstance(models.Model):
+    """Which practice instance a student is on for an exercise ("another one" moves it on).
+
+    Number 0 is the student's own graded instance; each "another one" draws a new seed for
+    practice only, so the graded instance (and the gradebook) never change.
+    """
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=["user", "exercise"], name="one_practice_instance"),
+        )

@@ -51,9 +51,7 @@ def exercise_list_by_topic() -> list[tuple[str, list[Exercise]]]:
 
 def exercise_get(slug: str) -> Exercise:
     """An open exercise by slug, with its current version; Http404 if none."""
-    exercise = (
-        exercise_list().select_related("current_version").filter(slug=slug).first()
-    )
+    exercise = exercise_list().select_related("current_version").filter(slug=slug).first()
     if exercise is None:
         raise Http404(f"no exercise {slug!r}")
     return exercise

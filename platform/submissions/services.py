@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from accounts.models import User
-from catalog.models import Exercise
+from catalog.models import Exercise, PracticeInstance
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -65,9 +65,32 @@ class RateLimited(SubmissionError):
 
 
 # -- creating --------------------------------------------------------------------------------
-def seed_for(*, user: User, exercise: Exercise) -> int:
-    """The student's instance of the exercise: stable, so the page and the grader agree."""
-    return derive_seed(f"user:{user.pk}", exercise.slug, settings.INSTANCE_SALT)
+def seed_for(*, user: User, exercise: Exercise, mode: str = "graded") -> int:
+    """The student's instance of the exercise: stable, so the page and the grader agree.
+
+    Practice mode uses the practice instance the student is on (0, the graded one, until they
+    ask for another one)."""
+    salt = settings.INSTANCE_SALT
+    if mode == Submission.Mode.PRACTICE:
+        number = (
+            PracticeInstance.objects.filter(user=user, exercise=exercise)
+            .values_list("number", flat=True)
+            .first()
+        )
+        if number:
+            salt = f"{salt}:practice:{number}"
+    return derive_seed(f"user:{user.pk}", exercise.slug, salt)
+
+
+@transaction.atomic
+def practice_instance_next(*, user: User, exercise: Exercise) -> int:
+    """Move the student to a new practice instance ("another one"); returns its number."""
+    row, _ = PracticeInstance.objects.select_for_update().get_or_create(
+        user=user, exercise=exercise
+    )
+    PracticeInstance.objects.filter(pk=row.pk).update(number=F("number") + 1)
+    row.refresh_from_db()
+    return row.number
 
 
 def _check_content(exercise: Exercise, code: str | None, answer: str | None) -> tuple[str, str]:
@@ -185,7 +208,7 @@ def _submission_save(
         mode=mode,
         code=code,
         answer=answer,
-        seed=seed_for(user=user, exercise=exercise),
+        seed=seed_for(user=user, exercise=exercise, mode=mode),
         attempt=attempt,
         status=Submission.Status.QUEUED,
         queued_at=now,

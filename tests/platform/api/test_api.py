@@ -273,3 +273,30 @@ def test_a_math_exercise_gives_the_students_own_instance(
 
     assert mine["statement"].startswith("instance ") and mine["statement"] != his["statement"]
     assert mine["answer_type"] == "numeric" and mine["entry_point"] is None
+
+
+def test_another_instance_changes_practice_only(
+    client: Client, exercises: Bank, people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Instance:
+        def statement_for(self, seed: int) -> str:
+            return f"instance {seed}"
+
+    monkeypatch.setattr("catalog.selectors.engine_exercise", lambda version: Instance())
+    alice = api_token_create(user=people.alice)[1]
+    url = "/api/v1/exercises/count-params"
+
+    graded = client.get(url, **bearer(alice)).json()["statement"]
+    assert client.get(url + "?mode=practice", **bearer(alice)).json()["statement"] == graded
+
+    first = client.post(url + "/another", **bearer(alice))
+    assert first.status_code == 200
+    second = client.post(url + "/another", **bearer(alice)).json()["statement"]
+    assert len({graded, first.json()["statement"], second}) == 3  # a new instance each time
+    assert client.get(url + "?mode=practice", **bearer(alice)).json()["statement"] == second
+    assert client.get(url, **bearer(alice)).json()["statement"] == graded  # graded unchanged
+
+    body = {"exercise": "count-params", "answer": "12", "mode": "practice"}
+    created = post_json(client, SUBMISSIONS, body, **bearer(alice)).json()
+    assert f"instance {created['seed']}" == second  # graded against the practice instance
+    assert client.post(url + "/another").status_code == 401
