@@ -43,7 +43,7 @@ $(RUNTIME): requirements.txt
 	touch $@
 
 $(DEV): requirements.txt requirements-dev.txt
-	scripts/bootstrap.sh
+	scripts/bootstrap.sh --dev
 	$(PY) -m pip install -r requirements-dev.txt
 	touch $@ $(RUNTIME)
 

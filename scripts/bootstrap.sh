@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make run` / `make test` need from Debian's packages, only when missing:
 # python3-venv (Debian ships venv without ensurepip), redis-server, libseccomp2 (the sandbox's
-# seccomp filter). Uses sudo when not root. Then creates .venv if it does not exist.
+# seccomp filter); with `--dev` (make test) also chromium for the browser tests and
+# docker-compose to check docker-compose.yml. Uses sudo when not root. Then creates .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,10 @@ command -v "$PYTHON" >/dev/null || missing+=(python3)
 command -v redis-server >/dev/null || missing+=(redis-server)
 if command -v ldconfig >/dev/null && ! ldconfig -p | grep -q 'libseccomp\.so\.2'; then
     missing+=(libseccomp2)
+fi
+if [[ "${1:-}" == "--dev" ]]; then
+    [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+    command -v docker-compose >/dev/null || missing+=(docker-compose)
 fi
 
 if ((${#missing[@]})); then

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from catalog.selectors import exercise_get, exercise_list_by_topic, statement_html, topic_title
 from django.contrib import messages
@@ -103,15 +104,57 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "submission": submission,
         "report": report,
-        "checks": [
-            {**check, "details_json": json.dumps(check["details"], indent=1)}
-            if check.get("details")
-            else check
-            for check in report.get("checks", [])
-        ],
+        "checks": [check_view(check) for check in report.get("checks", [])],
         "is_owner": submission.user_id == request.user.pk,
     }
     return render(request, "pages/submission_detail.html", context)
+
+
+def _shape(value: Any) -> str:
+    return "(" + ", ".join(str(d) for d in value) + ("," if len(value) == 1 else "") + ")"
+
+
+def _mask_rows(mask: Any) -> list[list[bool]] | None:
+    """The engine's `wrong_mask` (a 1-D or 2-D list of 0/1) as rows of booleans, or None."""
+    if not isinstance(mask, list) or not mask:
+        return None
+    rows = mask if all(isinstance(row, list) for row in mask) else [mask]
+    if not all(row and all(isinstance(v, int | bool | float) for v in row) for row in rows):
+        return None
+    return [[bool(v) for v in row] for row in rows]
+
+
+def check_view(check: dict[str, Any]) -> dict[str, Any]:
+    """One check of a report, plus what the page shows of it: the shapes, the error figures
+    and, for visible cases, a heatmap of the wrong positions (`mask_rows`)."""
+    details = check.get("details") or {}
+    if not isinstance(details, dict):
+        return {**check, "details_json": json.dumps(details, indent=1)}
+    figures: list[tuple[str, str]] = []
+    if "expected_shape" in details and "got_shape" in details:
+        figures.append(("expected shape", _shape(details["expected_shape"])))
+        figures.append(("your shape", _shape(details["got_shape"])))
+    if "wrong_count" in details and "share_wrong" in details:
+        figures.append(
+            ("wrong values", f"{details['wrong_count']} ({100 * details['share_wrong']:.0f}%)")
+        )
+    for key, label in (
+        ("max_abs_error", "max abs error"),
+        ("max_rel_error", "max rel error"),
+        ("abs_error", "abs error"),
+        ("rel_error", "rel error"),
+    ):
+        if isinstance(details.get(key), int | float):
+            figures.append((label, f"{details[key]:.3g}"))
+    mask = _mask_rows(details.get("wrong_mask")) if check.get("visible") else None
+    return {
+        **check,
+        "figures": figures,
+        "mask_rows": mask,
+        "mask_wrong": sum(map(sum, mask)) if mask else 0,
+        "mask_size": sum(map(len, mask)) if mask else 0,
+        "details_json": json.dumps(details, indent=1) if details else "",
+    }
 
 
 @require_POST
