@@ -153,7 +153,8 @@ def _exercise_out(exercise: Exercise) -> dict[str, Any]:
 
 
 def _submission_out(submission: Submission) -> dict[str, Any]:
-    done = submission.status in (Submission.Status.DONE, Submission.Status.ERROR)
+    # A score only once graded: "could not be graded" (status error) is not a grade of 0.
+    done = submission.status == Submission.Status.DONE
     return {
         "id": submission.pk,
         "url": reverse("api:submission_get", args=[submission.pk]),

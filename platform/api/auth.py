@@ -37,7 +37,9 @@ class SessionCsrfAuth(APIKeyCookie):
         if user is None or not user.is_authenticated:
             return None
         if request.method not in SAFE_METHODS and check_csrf(request) is not None:
-            raise HttpError(403, "CSRF check failed: send the X-CSRFToken header with the csrftoken cookie")
+            raise HttpError(
+                403, "CSRF check failed: send the X-CSRFToken header with the csrftoken cookie"
+            )
         return user
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:  # pragma: no cover

@@ -11,7 +11,14 @@ from submissions.services import submission_regrade, submission_retry
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin):
     list_display = (
-        "id", "user", "exercise", "mode", "status", "verdict", "score", "created_at",
+        "id",
+        "user",
+        "exercise",
+        "mode",
+        "status",
+        "verdict",
+        "score",
+        "created_at",
         "graded_count",
     )
     list_filter = ("status", "verdict", "mode", "exercise__topic")

@@ -307,8 +307,9 @@ def submission_store_report(*, submission_id: int, token: uuid.UUID, report: Rep
         # An internal error is the platform's failure, not a grade: status error, retryable.
         status=Submission.Status.ERROR if internal else Submission.Status.DONE,
         verdict=report.verdict.value,
-        score=report.score,
-        max_score=report.max_score,
+        # No score for "could not be graded": 0 / 10 on a page would read as a grade.
+        score=None if internal else report.score,
+        max_score=None if internal else report.max_score,
         report=data,
         message=report.message,
         finished_at=timezone.now(),

@@ -69,9 +69,21 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     workdir = tmp_path_factory.mktemp("redis")
     proc = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL, start_new_session=True,
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+        ],
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
     )
     import redis
 
@@ -121,7 +133,11 @@ class Processes:
         # Its own session: a SIGKILL to the group takes the worker, its pool and the grader's
         # zygote at once, as when a machine or container dies.
         proc = subprocess.Popen(
-            argv, cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT,
+            argv,
+            cwd=ROOT,
+            env=self.env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         self.started.append((name, proc, log))
@@ -131,9 +147,26 @@ class Processes:
         hostname = f"{name}-{uuid.uuid4().hex[:6]}@e2e"
         proc = self._start(
             name,
-            [CELERY, "--workdir", str(ROOT / "platform"), "-A", "config", "worker",
-             "-Q", "grading,regrade,maintenance", "--pool", "prefork", "--concurrency", "1",
-             "--loglevel", "INFO", "-n", hostname, "--without-mingle", "--without-gossip"],
+            [
+                CELERY,
+                "--workdir",
+                str(ROOT / "platform"),
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                "grading,regrade,maintenance",
+                "--pool",
+                "prefork",
+                "--concurrency",
+                "1",
+                "--loglevel",
+                "INFO",
+                "-n",
+                hostname,
+                "--without-mingle",
+                "--without-gossip",
+            ],
         )
         log = self.started[-1][2]
         wait_until(f"worker {name} ready", lambda: b" ready." in log.read_bytes(), 60)
@@ -142,8 +175,18 @@ class Processes:
     def beat(self) -> subprocess.Popen[bytes]:
         return self._start(
             "beat",
-            [CELERY, "--workdir", str(ROOT / "platform"), "-A", "config", "beat",
-             "--loglevel", "INFO", "-s", str(self.logdir / "celerybeat-schedule")],
+            [
+                CELERY,
+                "--workdir",
+                str(ROOT / "platform"),
+                "-A",
+                "config",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "-s",
+                str(self.logdir / "celerybeat-schedule"),
+            ],
         )
 
     def kill(self, proc: subprocess.Popen[bytes]) -> None:
@@ -217,8 +260,13 @@ class HttpClient:
         return next(cookie.value for cookie in self.jar if cookie.name == "csrftoken")
 
     def request(
-        self, method: str, path: str, *, form: dict[str, str] | None = None,
-        json_body: Any = None, headers: dict[str, str] | None = None,
+        self,
+        method: str,
+        path: str,
+        *,
+        form: dict[str, str] | None = None,
+        json_body: Any = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, str, str]:
         """Returns (status, final URL, body)."""
         data = None
@@ -228,7 +276,9 @@ class HttpClient:
         elif json_body is not None:
             data = json.dumps(json_body).encode()
             all_headers["Content-Type"] = "application/json"
-        req = urllib.request.Request(self.base + path, data=data, method=method, headers=all_headers)
+        req = urllib.request.Request(
+            self.base + path, data=data, method=method, headers=all_headers
+        )
         try:
             with self.opener.open(req, timeout=30) as response:
                 return response.status, response.url, response.read().decode()
@@ -238,9 +288,13 @@ class HttpClient:
     def sign_in(self, username: str, password: str) -> None:
         self.request("GET", "/signin/")
         status, url, _ = self.request(
-            "POST", "/signin/",
-            form={"username": username, "password": password,
-                  "csrfmiddlewaretoken": self.csrf_token()},
+            "POST",
+            "/signin/",
+            form={
+                "username": username,
+                "password": password,
+                "csrfmiddlewaretoken": self.csrf_token(),
+            },
         )
         assert status == 200 and url.endswith("/exercises/"), (status, url)
 

@@ -60,9 +60,13 @@ def test_correct_and_wrong_solutions_over_http(
     client.request("GET", f"/exercises/{SLUG}/")
     started = time.perf_counter()
     status, url, _ = client.request(
-        "POST", f"/exercises/{SLUG}/",
-        form={"code": (SOLUTIONS / "correct_matmul.py").read_text(), "mode": "graded",
-              "csrfmiddlewaretoken": client.csrf_token()},
+        "POST",
+        f"/exercises/{SLUG}/",
+        form={
+            "code": (SOLUTIONS / "correct_matmul.py").read_text(),
+            "mode": "graded",
+            "csrfmiddlewaretoken": client.csrf_token(),
+        },
     )
     match = re.search(r"/submissions/(\d+)/$", url)
     assert status == 200 and match, (status, url)
@@ -70,7 +74,11 @@ def test_correct_and_wrong_solutions_over_http(
     elapsed = time.perf_counter() - started
 
     assert accepted["status"] == "done", accepted
-    assert (accepted["verdict"], accepted["score"], accepted["max_score"]) == ("accepted", 10.0, 10.0)
+    assert (accepted["verdict"], accepted["score"], accepted["max_score"]) == (
+        "accepted",
+        10.0,
+        10.0,
+    )
     assert accepted["report"]["checks"] and all(c["passed"] for c in accepted["report"]["checks"])
     _, _, page = client.request("GET", f"/submissions/{accepted['id']}/")
     assert "Accepted" in page and "small example" in page
@@ -88,7 +96,9 @@ def test_correct_and_wrong_solutions_over_http(
     assert failed and failed[0]["message"]
     for submission in Submission.objects.all():
         assert (submission.graded_count, submission.claim_count) == (1, 1)
-    print(f"submit -> verdict over HTTP (first submission, cold reference): {elapsed * 1000:.0f} ms")
+    print(
+        f"submit -> verdict over HTTP (first submission, cold reference): {elapsed * 1000:.0f} ms"
+    )
 
 
 def test_a_worker_killed_mid_grade_loses_nothing_and_grades_once(

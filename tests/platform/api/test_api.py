@@ -300,3 +300,51 @@ def test_another_instance_changes_practice_only(
     created = post_json(client, SUBMISSIONS, body, **bearer(alice)).json()
     assert f"instance {created['seed']}" == second  # graded against the practice instance
     assert client.post(url + "/another").status_code == 401
+
+
+def test_could_not_be_graded_shows_no_score(
+    client: Client, exercises: Bank, alice_token: str, people: People
+) -> None:
+    # The engine's internal error is stored with score 0.0; it is not a grade and must not
+    # be shown as one (the student would read "0 / 10").
+    failed = make_submission(
+        people.alice,
+        exercises.code,
+        status=Submission.Status.ERROR,
+        verdict="internal_error",
+        score=0.0,
+        max_score=10.0,
+        message="Could not be graded: the grading service failed, not your submission.",
+    )
+    got = client.get(f"{SUBMISSIONS}/{failed.pk}", **bearer(alice_token)).json()
+    assert got["status"] == "error"
+    assert (got["score"], got["max_score"]) == (None, None)
+    assert got["message"].startswith("Could not be graded")
+
+
+def test_the_broker_being_down_still_accepts_and_stores_the_submission(
+    client: Client,
+    exercises: Bank,
+    alice_token: str,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Redis away: publishing fails after the commit. The student gets 202 and the row stays
+    # queued with no message published (enqueue_count 0), for the sweeper to publish later.
+    from kombu.exceptions import OperationalError
+    from submissions.tasks import grade_submission
+
+    def broker_down(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(grade_submission, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_json(
+            client,
+            SUBMISSIONS,
+            {"exercise": "double-it", "code": CORRECT_CODE},
+            **bearer(alice_token),
+        )
+    assert response.status_code == 202, response.content
+    row = Submission.objects.get(pk=response.json()["id"])
+    assert (row.status, row.enqueue_count, row.graded_count) == ("queued", 0, 0)

@@ -177,6 +177,8 @@ def test_an_internal_error_verdict_is_retried_and_never_blamed_on_the_student(
     assert submission.status == Submission.Status.ERROR
     assert submission.verdict == "internal_error"
     assert submission.graded_count == 0
+    assert (submission.score, submission.max_score) == (None, None)  # not a grade of 0
+    assert submission.message
 
 
 def test_the_database_being_away_at_claim_time_is_retried(
