@@ -122,6 +122,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "dg",
+            # A Redis host that hangs (rather than refusing) must not hang web requests.
+            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
         }
     }
 else:
@@ -153,6 +155,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * MAX_CODE_BYTES
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing from a web request must fail fast when Redis hangs: the row is already saved as
+# queued and the sweeper republishes it once the broker is back.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 5, "socket_connect_timeout": 3}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True  # results live in the Submission row, not in a result backend
