@@ -8,7 +8,7 @@ These helpers import the exercise files directly (trusted code, test process onl
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -49,8 +49,27 @@ def numerical_gradient(
     return grad
 
 
-def assert_close(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-6, atol: float = 1e-8) -> None:
+def assert_close(
+    got: np.ndarray, expected: np.ndarray, rtol: float = 1e-6, atol: float = 1e-8
+) -> None:
     got = np.asarray(got, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)
     assert got.shape == expected.shape, f"shape {got.shape} != {expected.shape}"
     np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol)
+
+
+def instances(topic: str, slug: str, seed: int) -> Iterator[tuple[str, dict[str, int], dict]]:
+    """(case name, dims, inputs) of every case, drawn exactly as the engine draws them."""
+    from graders.exercise import load_exercise
+    from graders.instances import case_rng, draw_dims, expand_cases
+
+    spec = load_exercise(EXERCISES / topic / slug).spec
+    cases = load_module(topic, slug, "cases")
+    for case in expand_cases(spec):
+        rng = case_rng(seed, case.index)
+        accept = getattr(cases, "accept", None)
+        dims = draw_dims(
+            rng, spec.dim_ranges(), spec.distinct_groups(), case.dims, accept, case.options
+        )
+        inputs = cases.make_inputs(case_rng(seed, case.index, 1), dict(dims), dict(case.options))
+        yield case.name, dims, inputs

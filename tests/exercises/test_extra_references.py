@@ -25,7 +25,13 @@ import torch
 import torch.nn.functional as F
 
 from graders import codecheck
-from tests.exercises.oracle import EXERCISES, assert_close, load_module, numerical_gradient
+from tests.exercises.oracle import (
+    EXERCISES,
+    assert_close,
+    instances,
+    load_module,
+    numerical_gradient,
+)
 
 EXTRA = {
     "relu-tanh-backward": "backprop",
@@ -68,35 +74,9 @@ def _module(slug: str, name: str = "reference") -> Any:
     return load_module(EXTRA[slug], slug, name)
 
 
-def _draw_dims(
-    rng: np.random.Generator, spec: dict[str, Any], cases_mod: Any, fixed: dict, options: dict
-) -> dict[str, int]:
-    ranges = {name: r for name, r in spec.items() if name != "distinct"}
-    groups = spec.get("distinct", [list(ranges)])
-    accept = getattr(cases_mod, "accept", lambda dims, options: True)
-    for _ in range(10_000):
-        dims = dict(fixed)
-        for name, (lo, hi) in ranges.items():
-            dims.setdefault(name, int(rng.integers(lo, hi + 1)))
-        distinct = all(
-            len({dims[n] for n in g}) == len(g) for g in groups if not set(g) <= set(fixed)
-        )
-        if distinct and accept(dict(dims), dict(options)):
-            return dims
-    raise AssertionError(f"could not draw dims from {spec} with {fixed}")
-
-
 def _instances(slug: str, seed: int) -> Iterator[tuple[str, dict[str, int], dict[str, Any]]]:
-    """(case name, dims, inputs) for every case of the exercise, repeats expanded."""
-    meta = _toml(slug)
-    cases_mod = _module(slug, "cases")
-    rng = np.random.default_rng(seed)
-    for case in meta["cases"]:
-        options = case.get("options", {})
-        for r in range(case.get("repeat", 1)):
-            dims = _draw_dims(rng, meta["dims"], cases_mod, case.get("dims", {}), options)
-            inputs = cases_mod.make_inputs(rng, dict(dims), dict(options))
-            yield f"{case['name']} #{r}", dims, inputs
+    """(case name, dims, inputs) for every case of the exercise, as the engine draws them."""
+    yield from instances(EXTRA[slug], slug, seed)
 
 
 def _args(inputs: dict[str, Any], framework: str) -> list[Any]:
