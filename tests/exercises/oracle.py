@@ -7,7 +7,9 @@ These helpers import the exercise files directly (trusted code, test process onl
 
 from __future__ import annotations
 
+import functools
 import importlib.util
+import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -73,3 +75,16 @@ def instances(topic: str, slug: str, seed: int) -> Iterator[tuple[str, dict[str,
         )
         inputs = cases.make_inputs(case_rng(seed, case.index, 1), dict(dims), dict(case.options))
         yield case.name, dims, inputs
+
+
+@functools.cache
+def exercise_toml(topic: str, slug: str) -> dict:
+    with open(EXERCISES / topic / slug / "exercise.toml", "rb") as f:
+        return tomllib.load(f)
+
+
+def call_like_engine(fn: Callable, inputs: dict, framework: str = "numpy") -> object:
+    """Call as the engine does: positionally, on private copies; tensors for torch exercises."""
+    from graders.sandbox.child import prepare_args
+
+    return fn(*prepare_args(list(inputs.values()), framework))

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import math
-import tomllib
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,6 +27,8 @@ from graders import codecheck
 from tests.exercises.oracle import (
     EXERCISES,
     assert_close,
+    call_like_engine,
+    exercise_toml,
     instances,
     load_module,
     numerical_gradient,
@@ -54,20 +55,8 @@ LARGE_CASE = "large:"
 # --- drawing instances the way the exercise declares them -----------------------------------
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread() -> Iterator[None]:
-    # The tensors here are tiny: torch's thread pool only adds overhead (milliseconds per op on a
-    # loaded machine). Restored afterwards for the other test modules.
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@functools.cache
 def _toml(slug: str) -> dict[str, Any]:
-    with open(EXERCISES / EXTRA[slug] / slug / "exercise.toml", "rb") as f:
-        return tomllib.load(f)
+    return exercise_toml(EXTRA[slug], slug)
 
 
 def _module(slug: str, name: str = "reference") -> Any:
@@ -79,16 +68,8 @@ def _instances(slug: str, seed: int) -> Iterator[tuple[str, dict[str, int], dict
     yield from instances(EXTRA[slug], slug, seed)
 
 
-def _args(inputs: dict[str, Any], framework: str) -> list[Any]:
-    # As the engine does: positionally, on private copies; torch exercises get tensors.
-    args = [np.copy(a) if isinstance(a, np.ndarray) else a for a in inputs.values()]
-    if framework == "torch":
-        args = [torch.from_numpy(a) if isinstance(a, np.ndarray) else a for a in args]
-    return args
-
-
 def _call(slug: str, fn: Any, inputs: dict[str, Any]) -> Any:
-    return fn(*_args(inputs, _toml(slug)["code"]["framework"]))
+    return call_like_engine(fn, inputs, _toml(slug)["code"]["framework"])
 
 
 def _values(out: Any, framework: str) -> tuple[Any, ...] | None:

@@ -13,7 +13,6 @@ the oracles see the instances students are graded on.
 from __future__ import annotations
 
 import functools
-import tomllib
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,8 +22,9 @@ import torch
 import torch.nn.functional as F
 
 from tests.exercises.oracle import (
-    EXERCISES,
     assert_close,
+    call_like_engine,
+    exercise_toml,
     instances,
     load_module,
     numerical_gradient,
@@ -42,22 +42,11 @@ NUM_RTOL, NUM_ATOL = 1e-5, 1e-7
 AUTOGRAD_RTOL, AUTOGRAD_ATOL = 1e-9, 1e-12
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread() -> Iterator[None]:
-    # Tiny tensors: torch's thread pool only adds overhead. Restored for the other modules.
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 # --- drawing instances the way the exercise declares them -----------------------------------
 
 
-@functools.cache
 def _toml(slug: str) -> dict[str, Any]:
-    with open(EXERCISES / TOPIC[slug] / slug / "exercise.toml", "rb") as f:
-        return tomllib.load(f)
+    return exercise_toml(TOPIC[slug], slug)
 
 
 def _module(slug: str, name: str = "reference") -> Any:
@@ -70,8 +59,7 @@ def _instances(slug: str, seed: int) -> Iterator[tuple[str, dict[str, int], dict
 
 
 def _call(fn: Any, inputs: dict[str, Any]) -> Any:
-    # As the engine does: positionally, on private copies.
-    return fn(*[np.copy(a) if isinstance(a, np.ndarray) else a for a in inputs.values()])
+    return call_like_engine(fn, inputs)
 
 
 def _t(a: np.ndarray, grad: bool = False) -> torch.Tensor:
