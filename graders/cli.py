@@ -167,8 +167,8 @@ def print_report(report: Report, title: str, s: Style) -> None:
     head = s.green if ok else (s.yellow if report.verdict is Verdict.PARTIALLY_ACCEPTED else s.red)
     print(f"{s.bold(title)} ({report.exercise}, seed {report.seed})")
     print(head(f"{report.verdict.label}") + f"  score {report.score:g}/{report.max_score:g}")
-    if report.message and not ok:
-        print(report.message)
+    if report.message and not ok and all(c.message != report.message for c in report.checks):
+        print(report.message)  # unless a check says the very same thing just below
     for check in report.checks:
         mark = s.green("PASS") if check.passed else s.red("FAIL")
         hidden = "" if check.visible else s.dim(" (hidden)")
