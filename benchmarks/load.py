@@ -402,6 +402,8 @@ def prepare_database(students: int) -> tuple[list[str], str]:
     from accounts.models import ApiToken, User
     from accounts.services import TOKEN_PREFIX, token_digest, user_create
     from catalog.services import exercises_sync
+    from courses.models import Enrolment
+    from courses.services import assign_all, course_ensure
     from django.core.management import call_command
 
     call_command("migrate", "--noinput", verbosity=0)
@@ -422,7 +424,16 @@ def prepare_database(students: int) -> tuple[list[str], str]:
         tokens.append(token)
         rows.append(ApiToken(user=user, name="load", prefix=token[:10], digest=token_digest(token)))
     ApiToken.objects.bulk_create(rows)
-    user_create(username="load-browser", password="load-browser-pass-42", role=User.Role.STUDENT)
+    browser = user_create(
+        username="load-browser", password="load-browser-pass-42", role=User.Role.STUDENT
+    )
+    # Graded submissions need an assignment: one course publishes the whole bank to everyone.
+    course = course_ensure(slug="load", title="Load test course")
+    assign_all(course=course)
+    Enrolment.objects.bulk_create(
+        [Enrolment(course=course, user=user, role=Enrolment.Role.STUDENT) for user in users]
+        + [Enrolment(course=course, user=browser, role=Enrolment.Role.STUDENT)]
+    )
     return tokens, "load-browser"
 
 

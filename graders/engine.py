@@ -79,8 +79,14 @@ class Grader:
 
     # -- entry point ---------------------------------------------------------------------
     def grade(
-        self, exercise: Exercise, submission: str, *, seed: int, practice: bool = False
+        self, exercise: Exercise, submission: str, *, seed: int, visible_only: bool = False
     ) -> Report:
+        """Grade one submission for the seed's instance.
+
+        `visible_only` ("Run visible tests", practice) runs the visible cases and nothing else:
+        the report then says nothing about hidden cases, not even how they fare. Math answers
+        have a single check and ignore it.
+        """
         started = time.perf_counter()
         try:
             if exercise.kind == "math":
@@ -88,7 +94,7 @@ class Grader:
 
                 report = grade_math(exercise, submission, seed=seed, grader=self)
             else:
-                report = self._grade_code(exercise, submission, seed)
+                report = self._grade_code(exercise, submission, seed, visible_only)
         except SandboxUnavailable as exc:
             report = self._report(
                 exercise,
@@ -117,7 +123,9 @@ class Grader:
         assert spec is not None
         return codecheck.banned_names(spec.framework, spec.banned, spec.allowed)
 
-    def _grade_code(self, exercise: Exercise, source: str, seed: int) -> Report:
+    def _grade_code(
+        self, exercise: Exercise, source: str, seed: int, visible_only: bool = False
+    ) -> Report:
         spec = exercise.spec.code
         assert spec is not None
         timings: dict[str, float] = {}
@@ -154,6 +162,11 @@ class Grader:
             report.warnings.append(reference.error)
             report.timings.update(timings)
             return report
+        hidden = 0
+        if visible_only:
+            shown = [c for c in reference.cases if c.visible]
+            hidden = len(reference.cases) - len(shown)
+            reference = ReferenceRun(shown)
 
         t0 = time.perf_counter()
         buffers: list[bytes] = []
@@ -174,6 +187,11 @@ class Grader:
         timings["run"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         report = self._judge(exercise, seed, reference, outcome)
+        if visible_only:
+            report.message = (
+                f"Visible tests only ({hidden} hidden case{'s' if hidden != 1 else ''} not run; "
+                f"Submit runs them all). {report.message}"
+            )
         timings["compare"] = time.perf_counter() - t0
         timings["child_wall"] = outcome.facts.get("wall_seconds", 0.0)
         report.timings.update(timings)

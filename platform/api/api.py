@@ -15,13 +15,18 @@ from typing import Any
 import pydantic
 from catalog.models import Exercise
 from catalog.selectors import exercise_get, exercise_list, statement_source
+from courses.selectors import assignment_for, course_get_for_member
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import NinjaAPI, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from submissions.models import Submission
-from submissions.selectors import submission_get_for_user, submission_list_for_student
+from submissions.selectors import (
+    report_for_viewer,
+    submission_get_for_user,
+    submission_list_for_student,
+)
 from submissions.services import (
     RateLimited,
     SubmissionError,
@@ -136,7 +141,8 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
-def _exercise_out(exercise: Exercise) -> dict[str, Any]:
+def _exercise_out(exercise: Exercise, user: Any) -> dict[str, Any]:
+    assignment = assignment_for(user=user, exercise=exercise)
     return {
         "slug": exercise.slug,
         "title": exercise.title,
@@ -148,11 +154,13 @@ def _exercise_out(exercise: Exercise) -> dict[str, Any]:
         "order": exercise.order,
         "requires": exercise.requires,
         "version": exercise.current_version.version,
-        "max_attempts": exercise.max_attempts,
+        "course": assignment.course.slug if assignment else None,
+        "due_at": assignment.due_at if assignment else None,
+        "max_attempts": assignment.max_attempts if assignment else None,
     }
 
 
-def _submission_out(submission: Submission) -> dict[str, Any]:
+def _submission_out(submission: Submission, viewer: Any) -> dict[str, Any]:
     # A score only once graded: "could not be graded" (status error) is not a grade of 0.
     done = submission.status == Submission.Status.DONE
     return {
@@ -173,19 +181,24 @@ def _submission_out(submission: Submission) -> dict[str, Any]:
         "queued_at": submission.queued_at,
         "started_at": submission.started_at,
         "finished_at": submission.finished_at,
-        "report": submission.report,
+        "course": submission.course.slug if submission.course_id else None,
+        "visible_only": submission.visible_only,
+        "report": report_for_viewer(submission, viewer),
     }
 
 
 @api.get("/exercises", response=list[ExerciseOut], url_name="exercise_list")
 def list_exercises(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_exercise_out(e) for e in exercise_list().select_related("current_version")]
+    return [
+        _exercise_out(e, request.auth)
+        for e in exercise_list(request.auth).select_related("current_version")
+    ]
 
 
 @api.get("/exercises/{slug}", response={200: ExerciseDetailOut, **ERRORS}, url_name="exercise_get")
 def get_exercise(request: HttpRequest, slug: str, mode: str = "graded") -> dict[str, Any]:
     """`?mode=practice` gives the statement of the student's current practice instance."""
-    exercise = exercise_get(slug)
+    exercise = exercise_get(slug, request.auth)
     return _exercise_detail(request, exercise, mode)
 
 
@@ -196,7 +209,7 @@ def get_exercise(request: HttpRequest, slug: str, mode: str = "graded") -> dict[
 )
 def another_instance(request: HttpRequest, slug: str) -> dict[str, Any]:
     """Self-test: a new practice instance of the exercise (the graded one never changes)."""
-    exercise = exercise_get(slug)
+    exercise = exercise_get(slug, request.auth)
     practice_instance_next(user=request.auth, exercise=exercise)
     return _exercise_detail(request, exercise, "practice")
 
@@ -205,7 +218,7 @@ def _exercise_detail(request: HttpRequest, exercise: Any, mode: str) -> dict[str
     version = exercise.current_version
     statement = statement_source(version, seed_for(user=request.auth, exercise=exercise, mode=mode))
     return {
-        **_exercise_out(exercise),
+        **_exercise_out(exercise, request.auth),
         "statement": statement,
         "starter": version.starter,
         "entry_point": version.entry_point or None,
@@ -235,15 +248,20 @@ def create_submission(request: HttpRequest) -> Status[dict[str, Any]]:
             {"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()
         ]
         raise ApiError(400, "invalid input", "invalid", errors=errors) from None
-    exercise = exercise_get(payload.exercise)
+    exercise = exercise_get(payload.exercise, request.auth)
+    course = (
+        course_get_for_member(user=request.auth, slug=payload.course) if payload.course else None
+    )
     submission = submission_create(
         user=request.auth,
         exercise=exercise,
         code=payload.code,
         answer=payload.answer,
         mode=payload.mode,
+        course=course,
+        visible_only=payload.visible_only,
     )
-    return Status(202, _submission_out(submission))
+    return Status(202, _submission_out(submission, request.auth))
 
 
 @api.get("/submissions", response=list[SubmissionOut], url_name="submission_list")
@@ -253,9 +271,9 @@ def list_submissions(
     """The caller's own submissions, newest first."""
     limit = max(1, min(limit, 200))
     offset = max(0, offset)
-    chosen = exercise_get(exercise) if exercise else None
+    chosen = exercise_get(exercise, request.auth) if exercise else None
     qs = submission_list_for_student(user=request.auth, exercise=chosen).select_related("version")
-    return [_submission_out(s) for s in qs[offset : offset + limit]]
+    return [_submission_out(s, request.auth) for s in qs[offset : offset + limit]]
 
 
 @api.get(
@@ -264,4 +282,5 @@ def list_submissions(
     url_name="submission_get",
 )
 def get_submission(request: HttpRequest, submission_id: int) -> dict[str, Any]:
-    return _submission_out(submission_get_for_user(user=request.auth, submission_id=submission_id))
+    submission = submission_get_for_user(user=request.auth, submission_id=submission_id)
+    return _submission_out(submission, request.auth)

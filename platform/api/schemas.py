@@ -25,6 +25,10 @@ class ExerciseOut(Schema):
     order: int
     requires: list[str]
     version: str
+    # The course that assigns it to the caller (graded submissions count there); None: the
+    # exercise is open for practice (self-test) only.
+    course: str | None
+    due_at: datetime | None
     max_attempts: int | None
 
 
@@ -43,6 +47,10 @@ class SubmissionIn(Schema):
     code: str | None = None
     answer: str | None = None
     mode: Literal["graded", "practice"] = "graded"
+    # Which of the student's courses it counts in, when two assign the same exercise.
+    course: str | None = None
+    # Practice only: run the visible cases alone.
+    visible_only: bool = False
 
 
 class SubmissionOut(Schema):
@@ -63,4 +71,6 @@ class SubmissionOut(Schema):
     queued_at: datetime | None
     started_at: datetime | None
     finished_at: datetime | None
+    course: str | None
+    visible_only: bool
     report: dict[str, Any] | None

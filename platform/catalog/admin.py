@@ -7,10 +7,10 @@ from catalog.models import Exercise, ExerciseVersion
 
 @admin.register(Exercise)
 class ExerciseAdmin(admin.ModelAdmin):
-    list_display = ("slug", "title", "topic", "kind", "points", "max_attempts", "is_active")
+    list_display = ("slug", "title", "topic", "kind", "points", "source", "is_public", "is_active")
     list_filter = ("topic", "kind", "is_active")
     search_fields = ("slug", "title")
-    # Everything but the attempt limit comes from exercise.toml: edit the folder, then sync.
+    # Everything comes from the files (a folder, or the authoring pages): edit them, not this.
     readonly_fields = (
         "slug",
         "title",

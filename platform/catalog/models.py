@@ -15,6 +15,10 @@ class Exercise(models.Model):
         CODE = "code", "Code"
         MATH = "math", "Math"
 
+    class Source(models.TextChoices):
+        FOLDER = "folder", "Folder in exercises/"
+        WEB = "web", "Authored on the web"
+
     slug = models.SlugField(max_length=100, unique=True)
     title = models.CharField(max_length=200)
     topic = models.CharField(max_length=50)
@@ -31,8 +35,12 @@ class Exercise(models.Model):
     )
     # False once the folder is gone from exercises/: hidden, but its submissions stay.
     is_active = models.BooleanField(default=True)
-    # Graded attempts allowed per student; None = unlimited. Set by an instructor in the admin.
-    max_attempts = models.PositiveIntegerField(null=True, blank=True)
+    # Where its files come from: a folder under exercises/ (synced by `sync_exercises`), or
+    # the web authoring pages (the sync leaves those alone; export them to commit them).
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.FOLDER)
+    # Open for self-test to every signed-in user. Exercises authored on the web start closed:
+    # students then see them only where a course publishes them.
+    is_public = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -80,3 +88,34 @@ class PracticeInstance(models.Model):
         constraints = (
             models.UniqueConstraint(fields=["user", "exercise"], name="one_practice_instance"),
         )
+
+
+class ExerciseAlert(models.Model):
+    """Something wrong with an exercise itself (its reference crashed, its cases do not load).
+
+    One open row per (exercise, version, kind): repeats only count up, so a broken reference hit
+    by 500 students is one alert that says 500, not 500 e-mails. Instructors see open alerts on
+    their course pages until they resolve them (usually by publishing a fixed version).
+    """
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="alerts")
+    version = models.ForeignKey(ExerciseVersion, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=32, default="reference_failed")
+    message = models.TextField()
+    count = models.PositiveIntegerField(default=1)
+    first_seen = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField(auto_now=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-last_seen",)
+        constraints = (
+            models.UniqueConstraint(
+                fields=["exercise", "version", "kind"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="one_open_alert",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.exercise_id}: {self.kind} x{self.count}"

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from itertools import groupby
 from pathlib import Path
 
+from accounts.models import User
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
@@ -35,23 +36,27 @@ def topic_title(topic: str) -> str:
     return TOPIC_TITLES.get(topic, topic.replace("-", " ").capitalize())
 
 
-def exercise_list() -> QuerySet[Exercise]:
-    """The exercises students can open, in topic order then the authors' order."""
-    return Exercise.objects.filter(is_active=True, current_version__isnull=False).order_by(
-        "topic_rank", "topic", "order", "slug"
-    )
+def exercise_list(user: User | None = None) -> QuerySet[Exercise]:
+    """The open exercises (those `user` may see, if given), in topic order then the authors'."""
+    qs = Exercise.objects.filter(is_active=True, current_version__isnull=False)
+    if user is not None:
+        from courses.selectors import exercise_visible_to  # courses imports catalog
+
+        qs = qs.filter(exercise_visible_to(user))
+    return qs.order_by("topic_rank", "topic", "order", "slug")
 
 
-def exercise_list_by_topic() -> list[tuple[str, list[Exercise]]]:
+def exercise_list_by_topic(user: User | None = None) -> list[tuple[str, list[Exercise]]]:
     return [
         (topic_title(topic), list(items))
-        for topic, items in groupby(exercise_list(), key=lambda e: e.topic)
+        for topic, items in groupby(exercise_list(user), key=lambda e: e.topic)
     ]
 
 
-def exercise_get(slug: str) -> Exercise:
-    """An open exercise by slug, with its current version; Http404 if none."""
-    exercise = exercise_list().select_related("current_version").filter(slug=slug).first()
+def exercise_get(slug: str, user: User | None = None) -> Exercise:
+    """An open exercise by slug (one `user` may see, if given), with its current version;
+    Http404 if none: an unpublished exercise of another course looks like no exercise."""
+    exercise = exercise_list(user).select_related("current_version").filter(slug=slug).first()
     if exercise is None:
         raise Http404(f"no exercise {slug!r}")
     return exercise

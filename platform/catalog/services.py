@@ -24,6 +24,8 @@ class SyncResult:
     updated: list[str] = field(default_factory=list)  # new version of a known exercise
     unchanged: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)  # folder gone: hidden, history kept
+    # Edited on the web since: the folder is not taken (export the web version to commit it).
+    web_edited: list[str] = field(default_factory=list)
     # Folders that do not load (path, the engine's message): left as they were in the database.
     broken: list[tuple[str, str]] = field(default_factory=list)
 
@@ -90,6 +92,9 @@ def exercises_sync(*, root: Path | None = None, strict: bool = False) -> SyncRes
         seen.add(found.slug)
         metadata = _metadata(found)
         exercise = Exercise.objects.select_for_update().filter(slug=found.slug).first()
+        if exercise is not None and exercise.source == Exercise.Source.WEB:
+            result.web_edited.append(found.slug)
+            continue
         if exercise is None:
             exercise = Exercise.objects.create(slug=found.slug, **metadata)
             version, _ = _version_row(exercise, found)
@@ -110,7 +115,8 @@ def exercises_sync(*, root: Path | None = None, strict: bool = False) -> SyncRes
             result.updated.append(found.slug)
         else:
             result.unchanged.append(found.slug)
-    for exercise in Exercise.objects.filter(is_active=True).exclude(slug__in=seen):
+    folder_exercises = Exercise.objects.filter(is_active=True, source=Exercise.Source.FOLDER)
+    for exercise in folder_exercises.exclude(slug__in=seen):
         # Its folder is gone (a broken folder counts as present: see `seen` above).
         exercise.is_active = False
         exercise.save(update_fields=["is_active", "updated_at"])

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "courses",
     "catalog",
     "submissions",
+    "authoring",
+    "gradebook",
     "pages",
 ]
 
@@ -150,6 +152,7 @@ INSTANCE_SALT = envstr("INSTANCE_SALT", "")
 MAX_CODE_BYTES = envint("MAX_CODE_BYTES", "65536")
 MAX_ANSWER_BYTES = envint("MAX_ANSWER_BYTES", "4096")
 SUBMISSION_RATE = envrate("SUBMISSION_RATE", "20/60")
+PRACTICE_RATE = envrate("PRACTICE_RATE", "30/60")
 # Bodies above this are refused before they are read (the code limit plus room for JSON).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * MAX_CODE_BYTES
 

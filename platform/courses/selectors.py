@@ -1,11 +1,17 @@
-"""Reads for courses."""
+"""Reads for courses, and the one place that decides who may see which course.
+
+A course is reachable by its members; its instructor pages only by its instructors (and
+platform staff). Anything else is a 404, not a 403: a 403 would confirm the course exists.
+"""
 
 from __future__ import annotations
 
 from accounts.models import User
-from django.db.models import QuerySet
+from catalog.models import Exercise
+from django.db.models import Q, QuerySet
+from django.http import Http404
 
-from courses.models import Enrolment
+from courses.models import Assignment, Course, Enrolment
 
 
 def students_taught_by(user: User) -> QuerySet[User]:
@@ -14,3 +20,94 @@ def students_taught_by(user: User) -> QuerySet[User]:
     return User.objects.filter(
         enrolments__course__in=taught, enrolments__role=Enrolment.Role.STUDENT
     ).distinct()
+
+
+def courses_taught_by(user: User) -> QuerySet[Course]:
+    if user.is_platform_staff:
+        return Course.objects.all().order_by("title")
+    return Course.objects.filter(
+        enrolments__user=user, enrolments__role=Enrolment.Role.INSTRUCTOR
+    ).order_by("title")
+
+
+def courses_of_student(user: User) -> QuerySet[Course]:
+    return Course.objects.filter(
+        enrolments__user=user, enrolments__role=Enrolment.Role.STUDENT
+    ).order_by("title")
+
+
+def course_get_for_member(*, user: User, slug: str) -> Course:
+    """A course the user studies or teaches in (staff: any); Http404 otherwise."""
+    course = Course.objects.filter(slug=slug).first()
+    if course is None or not (
+        user.is_platform_staff or Enrolment.objects.filter(course=course, user=user).exists()
+    ):
+        raise Http404("no such course")
+    return course
+
+
+def course_get_for_instructor(*, user: User, slug: str) -> Course:
+    """A course the user teaches (staff: any); Http404 otherwise, also for its students."""
+    course = courses_taught_by(user).filter(slug=slug).first()
+    if course is None:
+        raise Http404("no such course")
+    return course
+
+
+def is_instructor_of(user: User, course: Course) -> bool:
+    return (
+        user.is_platform_staff
+        or Enrolment.objects.filter(
+            course=course, user=user, role=Enrolment.Role.INSTRUCTOR
+        ).exists()
+    )
+
+
+def students_of(course: Course) -> QuerySet[User]:
+    return User.objects.filter(
+        enrolments__course=course, enrolments__role=Enrolment.Role.STUDENT
+    ).order_by("last_name", "first_name", "username")
+
+
+def assignments_of(course: Course, *, published_only: bool = False) -> QuerySet[Assignment]:
+    """The course's assignments in order: topic order, then the instructor's order."""
+    qs = Assignment.objects.filter(course=course).select_related(
+        "exercise", "exercise__current_version"
+    )
+    if published_only:
+        qs = qs.filter(published=True, exercise__is_active=True)
+    return qs.order_by(
+        "exercise__topic_rank", "exercise__topic", "order", "exercise__order", "exercise__slug"
+    )
+
+
+def assignment_for(
+    *, user: User, exercise: Exercise, course: Course | None = None
+) -> Assignment | None:
+    """The published assignment of `exercise` in a course where `user` is a student.
+
+    With `course`, only that course; without, the one due soonest (undated last), so a student
+    in two courses that assign the same exercise gets the more urgent one.
+    """
+    qs = Assignment.objects.filter(
+        exercise=exercise,
+        published=True,
+        course__enrolments__user=user,
+        course__enrolments__role=Enrolment.Role.STUDENT,
+    ).select_related("course")
+    if course is not None:
+        qs = qs.filter(course=course)
+    return qs.order_by("due_at", "id").first()
+
+
+def exercise_visible_to(user: User) -> Q:
+    """Which exercises a user may open: the public bank (self-test), those published in their
+    courses, and, for instructors and staff, everything they could assign."""
+    if user.is_platform_staff or user.is_instructor:
+        return Q()
+    published_for_user = Assignment.objects.filter(
+        published=True,
+        course__enrolments__user=user,
+        course__enrolments__role=Enrolment.Role.STUDENT,
+    ).values("exercise")
+    return Q(is_public=True) | Q(pk__in=published_for_user)

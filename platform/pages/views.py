@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from submissions.models import Submission
 from submissions.selectors import (
     best_scores_for_student,
+    report_for_viewer,
     submission_get_for_user,
     submission_list_for_student,
 )
@@ -48,14 +49,14 @@ def exercise_list(request: HttpRequest) -> HttpResponse:
     best = best_scores_for_student(user=request.user)
     topics = [
         (title, [(exercise, best.get(exercise.pk)) for exercise in exercises])
-        for title, exercises in exercise_list_by_topic()
+        for title, exercises in exercise_list_by_topic(request.user)
     ]
     return render(request, "pages/exercise_list.html", {"topics": topics})
 
 
 @login_required
 def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    exercise = exercise_get(slug)
+    exercise = exercise_get(slug, request.user)
     version = exercise.current_version
     status, headers = 200, dict[str, str]()
     if request.method == "POST":
@@ -100,7 +101,7 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submission = submission_get_for_user(user=request.user, submission_id=pk)
-    report = submission.report or {}
+    report = report_for_viewer(submission, request.user) or {}
     context = {
         "submission": submission,
         "report": report,

@@ -39,15 +39,30 @@ class Submission(models.Model):
         "catalog.ExerciseVersion", on_delete=models.PROTECT, related_name="submissions"
     )
     mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.GRADED)
+    # The course it counts in (graded: the assignment's course; practice: the course the
+    # student practised in, if any). None for self-test outside any course.
+    course = models.ForeignKey(
+        "courses.Course",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="submissions",
+    )
+    # Practice that ran the visible cases only ("Run visible tests").
+    visible_only = models.BooleanField(default=False)
     code = models.TextField(blank=True)
     answer = models.TextField(blank=True)
     # The instance's seed: with the version, it reproduces the verdict exactly.
     seed = models.BigIntegerField()
     # 1-based number among the student's graded submissions of this exercise; None in practice.
     attempt = models.PositiveIntegerField(null=True, blank=True)
-    # An instructor's regrade is a new submission pointing at the one it regrades.
+    # An instructor's regrade is a new submission pointing at the one it regrades, made by a
+    # RegradeBatch; its score replaces the original's in the gradebook once the batch is applied.
     regrade_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="regrades"
+    )
+    regrade_batch = models.ForeignKey(
+        "RegradeBatch", on_delete=models.CASCADE, null=True, blank=True, related_name="regrades"
     )
 
     status = models.CharField(
@@ -115,3 +130,29 @@ class Submission(models.Model):
         if self.finished_at:
             return (self.finished_at - self.created_at).total_seconds()
         return None
+
+
+class RegradeBatch(models.Model):
+    """An instructor's regrade of one exercise's graded submissions in a course.
+
+    Regrading makes new rows (`regrade_of`) on the low-priority queue and changes nothing
+    until the instructor has seen the preview (old score -> new score) and applies it.
+    """
+
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
+    exercise = models.ForeignKey("catalog.Exercise", on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey(
+        "catalog.ExerciseVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    discarded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"regrade of {self.exercise_id} in {self.course_id} ({self.created_at:%Y-%m-%d})"

@@ -18,6 +18,8 @@ from datetime import datetime, timedelta
 
 from accounts.models import User
 from catalog.models import Exercise, PracticeInstance
+from courses.models import Assignment, Course
+from courses.selectors import assignment_for
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -53,6 +55,16 @@ class SubmissionTooLarge(SubmissionError):
 class AttemptsExhausted(SubmissionError):
     status = 403
     code = "no_attempts_left"
+
+
+class NotAssigned(SubmissionError):
+    status = 403
+    code = "not_assigned"
+
+
+class DeadlinePassed(SubmissionError):
+    status = 403
+    code = "deadline_passed"
 
 
 class RateLimited(SubmissionError):
@@ -143,14 +155,14 @@ def rate_limit_hit(
     return max(1, math.ceil((bucket + 1) * window - now))
 
 
-def counted_attempts(*, user: User, exercise: Exercise) -> int:
+def counted_attempts(*, user: User, exercise: Exercise, course: Course | None = None) -> int:
+    qs = Submission.objects.filter(
+        user=user, exercise=exercise, mode=Submission.Mode.GRADED, regrade_of__isnull=True
+    )
+    if course is not None:
+        qs = qs.filter(course=course)
     return (
-        Submission.objects.filter(
-            user=user, exercise=exercise, mode=Submission.Mode.GRADED, regrade_of__isnull=True
-        )
-        .exclude(status=Submission.Status.ERROR)
-        .exclude(verdict__in=NOT_COUNTED_VERDICTS)
-        .count()
+        qs.exclude(status=Submission.Status.ERROR).exclude(verdict__in=NOT_COUNTED_VERDICTS).count()
     )
 
 
@@ -161,42 +173,90 @@ def submission_create(
     code: str | None = None,
     answer: str | None = None,
     mode: str = Submission.Mode.GRADED,
+    course: Course | None = None,
+    visible_only: bool = False,
 ) -> Submission:
     """Save a submission as queued and enqueue its grading once the transaction commits.
 
-    Raises SubmissionError (400), SubmissionTooLarge (413), AttemptsExhausted (403) or
-    RateLimited (429). Nothing is graded here: the web process never runs the engine.
+    A graded submission needs the exercise published in one of the student's courses (`course`
+    picks which); it then follows that assignment's deadline, late policy and attempts. Practice
+    is open on any exercise the student can see and never counts. `visible_only` (practice
+    only) runs the visible cases and nothing else.
+
+    Raises SubmissionError (400), SubmissionTooLarge (413), NotAssigned, DeadlinePassed,
+    AttemptsExhausted (403) or RateLimited (429). Nothing is graded here: the web process never
+    runs the engine.
     """
     if mode not in Submission.Mode.values:
         raise SubmissionError(f"mode must be one of {', '.join(Submission.Mode.values)}")
     if not exercise.is_active or exercise.current_version_id is None:
         raise SubmissionError(f"{exercise.slug} is not open for submissions")
+    if visible_only and mode != Submission.Mode.PRACTICE:
+        raise SubmissionError("only practice runs can run the visible tests alone")
     code_text, answer_text = _check_content(exercise, code, answer)
-    limit, window = settings.SUBMISSION_RATE
-    retry_after = rate_limit_hit(f"submit:{user.pk}", limit=limit, window=window)
+    assignment = assignment_for(user=user, exercise=exercise, course=course)
+    if mode == Submission.Mode.GRADED:
+        _check_open_for_grading(exercise, assignment)
+    # Practice runs have their own, separate budget: a student iterating on the visible tests
+    # must not lose the right to submit, and the grader must not become an oracle either.
+    limit, window = (
+        settings.PRACTICE_RATE if mode == Submission.Mode.PRACTICE else settings.SUBMISSION_RATE
+    )
+    retry_after = rate_limit_hit(f"{mode}:{user.pk}", limit=limit, window=window)
     if retry_after is not None:
+        what = "practice runs" if mode == Submission.Mode.PRACTICE else "submissions"
         raise RateLimited(
-            f"too many submissions: at most {limit} per {window} s; try again in {retry_after} s",
+            f"too many {what}: at most {limit} per {window} s; try again in {retry_after} s",
             retry_after,
         )
     return _submission_save(
-        user=user, exercise=exercise, code=code_text, answer=answer_text, mode=mode
+        user=user,
+        exercise=exercise,
+        code=code_text,
+        answer=answer_text,
+        mode=mode,
+        assignment=assignment,
+        course=assignment.course if assignment else course,
+        visible_only=visible_only,
     )
+
+
+def _check_open_for_grading(exercise: Exercise, assignment: Assignment | None) -> None:
+    if assignment is None:
+        raise NotAssigned(
+            f"{exercise.slug} is not assigned to you in any of your courses: "
+            "practice (self-test) is open, graded submissions are not"
+        )
+    if assignment.late_policy == Assignment.LatePolicy.PRACTICE_ONLY and assignment.is_past_due():
+        due = timezone.localtime(assignment.due_at).strftime("%Y-%m-%d %H:%M")
+        raise DeadlinePassed(
+            f"the deadline ({due}) has passed: practice mode is still open, "
+            "graded submissions are closed"
+        )
 
 
 @transaction.atomic
 def _submission_save(
-    *, user: User, exercise: Exercise, code: str, answer: str, mode: str
+    *,
+    user: User,
+    exercise: Exercise,
+    code: str,
+    answer: str,
+    mode: str,
+    assignment: Assignment | None,
+    course: Course | None,
+    visible_only: bool,
 ) -> Submission:
     attempt = None
     if mode == Submission.Mode.GRADED:
+        assert assignment is not None  # checked by the caller
         # Lock the student's row: two simultaneous submissions must not both see "one attempt
         # left". (SQLite has no row locks, but its IMMEDIATE transactions serialise writers.)
         User.objects.select_for_update().filter(pk=user.pk).first()
-        used = counted_attempts(user=user, exercise=exercise)
-        if exercise.max_attempts is not None and used >= exercise.max_attempts:
+        used = counted_attempts(user=user, exercise=exercise, course=assignment.course)
+        if assignment.max_attempts is not None and used >= assignment.max_attempts:
             raise AttemptsExhausted(
-                f"no attempts left: {exercise.max_attempts} graded attempts allowed "
+                f"no attempts left: {assignment.max_attempts} graded attempts allowed "
                 "(practice mode is still open)"
             )
         attempt = used + 1
@@ -206,6 +266,8 @@ def _submission_save(
         exercise=exercise,
         version_id=exercise.current_version_id,
         mode=mode,
+        course=course,
+        visible_only=visible_only,
         code=code,
         answer=answer,
         seed=seed_for(user=user, exercise=exercise, mode=mode),

@@ -52,7 +52,7 @@ def _grade(submission: Submission) -> Report:
         exercise,
         content,
         seed=submission.seed,
-        practice=submission.mode == Submission.Mode.PRACTICE,
+        visible_only=submission.visible_only,
     )
 
 

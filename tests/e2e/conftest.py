@@ -43,6 +43,20 @@ E2E_SETTINGS = {
 }
 
 
+def student_in_course(username: str, password: str | None, course: str = "e2e") -> Any:
+    """A student enrolled in `course`, which publishes every active exercise (no deadline):
+    graded submissions need an assignment."""
+    from accounts.models import User
+    from accounts.services import user_create
+    from courses.services import assign_all, course_ensure, enrolment_ensure
+
+    row = course_ensure(slug=course, title=f"Course {course}")
+    assign_all(course=row)
+    user = user_create(username=username, password=password, role=User.Role.STUDENT)
+    enrolment_ensure(course=row, user=user)
+    return user
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

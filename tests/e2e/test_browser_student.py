@@ -18,11 +18,10 @@ from typing import Any
 
 import pytest
 from accounts.models import User
-from accounts.services import user_create
 from catalog.services import exercises_sync
 from submissions.models import Submission
 
-from tests.e2e.conftest import Processes
+from tests.e2e.conftest import Processes, student_in_course
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -101,7 +100,7 @@ def student(settings: Any, processes: Processes) -> User:
     settings.EXERCISES_DIR = bank
     processes.env["EXERCISES_DIR"] = str(bank)
     exercises_sync(strict=bank != ROOT / "exercises")
-    return user_create(username="e2e-browser", password=PASSWORD, role=User.Role.STUDENT)
+    return student_in_course(username="e2e-browser", password=PASSWORD)
 
 
 @pytest.fixture

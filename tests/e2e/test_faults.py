@@ -21,11 +21,11 @@ from typing import Any
 
 import pytest
 from accounts.models import User
-from accounts.services import api_token_create, user_create
+from accounts.services import api_token_create
 from catalog.services import exercises_sync
 from submissions.models import Submission
 
-from tests.e2e.conftest import HttpClient, Processes, free_port, wait_until
+from tests.e2e.conftest import HttpClient, Processes, free_port, student_in_course, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -119,7 +119,7 @@ def student(settings: Any, processes: Processes) -> User:
     processes.env.update(FAULT_SETTINGS, EXERCISES_DIR=str(bank))
     result = exercises_sync()
     assert POISONED in result.created and "sigmoid-backward" in result.created, result
-    return user_create(username="fault-student", password=None, role=User.Role.STUDENT)
+    return student_in_course(username="fault-student", password=None)
 
 
 def submit(

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 from accounts.models import User
-from accounts.services import api_token_create, user_create
+from accounts.services import api_token_create
 from catalog.services import exercises_sync
 from submissions.models import Submission
 
-from tests.e2e.conftest import HttpClient, Processes, wait_until
+from tests.e2e.conftest import HttpClient, Processes, student_in_course, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +37,7 @@ def student(settings: Any, processes: Processes) -> User:
     settings.EXERCISES_DIR = bank
     processes.env["EXERCISES_DIR"] = str(bank)
     exercises_sync(strict=True)
-    return user_create(username="e2e-student", password=PASSWORD, role=User.Role.STUDENT)
+    return student_in_course(username="e2e-student", password=PASSWORD)
 
 
 def wait_for_result(client: HttpClient, token: str, submission_id: int, timeout: float) -> Any:

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from accounts.models import User
-from accounts.services import api_token_create, user_create
+from accounts.services import api_token_create
 from catalog.services import exercises_sync
 
-from tests.e2e.conftest import HttpClient, Processes
+from tests.e2e.conftest import HttpClient, Processes, student_in_course
 from tests.e2e.test_grading_flow import wait_for_result
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -35,8 +35,7 @@ def students(settings: Any, processes: Processes) -> list[User]:
     processes.env["EXERCISES_DIR"] = str(bank)
     exercises_sync(strict=True)
     return [
-        user_create(username=name, password="math-e2e-pass-42", role=User.Role.STUDENT)
-        for name in ("ada", "grace")
+        student_in_course(username=name, password="math-e2e-pass-42") for name in ("ada", "grace")
     ]
 
 

@@ -20,7 +20,9 @@ from accounts.models import User
 from accounts.services import user_create
 from catalog.models import Exercise
 from catalog.services import exercises_sync
-from courses.services import course_ensure, enrolment_ensure
+from courses.models import Assignment, Course
+from courses.selectors import assignment_for
+from courses.services import assignment_ensure, course_ensure, enrolment_ensure
 from django.core.cache import cache
 from submissions.models import Submission
 
@@ -147,10 +149,19 @@ class Bank:
 
 
 @pytest.fixture
-def exercises(bank: Path, db: None) -> Bank:
+def exercises(bank: Path, people: People) -> Bank:
+    """The bank synced, and both exercises published in ml101 (no deadline, no limits)."""
     exercises_sync(root=bank)
     rows = {e.slug: e for e in Exercise.objects.select_related("current_version")}
+    ml101 = Course.objects.get(slug="ml101")
+    for exercise in rows.values():
+        assignment_ensure(course=ml101, exercise=exercise, published=True)
     return Bank(code=rows[CODE_SLUG], math=rows[MATH_SLUG], root=bank)
+
+
+def assignment(bank: Bank, which: str = "code", course: str = "ml101") -> Assignment:
+    exercise = bank.code if which == "code" else bank.math
+    return Assignment.objects.get(course__slug=course, exercise=exercise)
 
 
 @pytest.fixture(autouse=True)
@@ -168,12 +179,14 @@ def _fresh_cache() -> None:
 class FakeGrader:
     """Stands in for graders.engine's Grader: accepts code containing "correct"."""
 
-    calls: list[tuple[str, str, int, bool]] = field(default_factory=list)
+    calls: list[tuple[str, str, int, bool]] = field(default_factory=list)  # ..., visible_only
     fail_with: BaseException | None = None
     verdict: Verdict | None = None
 
-    def grade(self, exercise: Any, submission: str, *, seed: int, practice: bool = False) -> Report:
-        self.calls.append((exercise.slug, submission, seed, practice))
+    def grade(
+        self, exercise: Any, submission: str, *, seed: int, visible_only: bool = False
+    ) -> Report:
+        self.calls.append((exercise.slug, submission, seed, visible_only))
         if self.fail_with is not None:
             raise self.fail_with
         verdict = self.verdict or (
@@ -240,5 +253,8 @@ def make_submission(
         "status": Submission.Status.QUEUED,
         "queued_at": timezone.now(),
     }
+    if "course" not in fields and defaults["mode"] == Submission.Mode.GRADED:
+        found = assignment_for(user=user, exercise=exercise)
+        defaults["course"] = found.course if found else None
     defaults.update(fields)
     return Submission.objects.create(user=user, exercise=exercise, **defaults)

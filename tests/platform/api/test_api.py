@@ -10,7 +10,14 @@ from accounts.services import api_token_create
 from django.test import Client
 from submissions.models import Submission
 
-from tests.platform.conftest import CORRECT_CODE, Bank, FakeGrader, People, make_submission
+from tests.platform.conftest import (
+    CORRECT_CODE,
+    Bank,
+    FakeGrader,
+    People,
+    assignment,
+    make_submission,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -201,8 +208,9 @@ def test_a_bad_path_parameter_is_400(client: Client, exercises: Bank, alice_toke
 
 # -- 403, 404 -----------------------------------------------------------------------------
 def test_no_attempts_left_is_403(client: Client, exercises: Bank, alice_token: str) -> None:
-    exercises.code.max_attempts = 1
-    exercises.code.save()
+    limited = assignment(exercises)
+    limited.max_attempts = 1
+    limited.save()
     body = {"exercise": "double-it", "code": "x = 1"}
     assert post_json(client, SUBMISSIONS, body, **bearer(alice_token)).status_code == 202
     assert_error(post_json(client, SUBMISSIONS, body, **bearer(alice_token)), 403, "no_attempts_left")

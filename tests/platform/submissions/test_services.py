@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from courses.models import Assignment
 from submissions.models import Submission
 from submissions.services import (
     AttemptsExhausted,
@@ -63,8 +64,7 @@ def test_attempts_are_numbered_and_practice_does_not_count(people: People, exerc
 
 
 def test_max_attempts_refuses_graded_but_not_practice(people: People, exercises: Bank) -> None:
-    exercises.code.max_attempts = 1
-    exercises.code.save()
+    Assignment.objects.filter(exercise=exercises.code).update(max_attempts=1)
     submission_create(user=people.alice, exercise=exercises.code, code="x = 1")
 
     with pytest.raises(AttemptsExhausted) as info:
@@ -76,8 +76,7 @@ def test_max_attempts_refuses_graded_but_not_practice(people: People, exercises:
 
 
 def test_unparseable_math_answers_do_not_use_up_an_attempt(people: People, exercises: Bank) -> None:
-    exercises.math.max_attempts = 1
-    exercises.math.save()
+    Assignment.objects.filter(exercise=exercises.math).update(max_attempts=1)
     make_submission(
         people.alice, exercises.math, status=Submission.Status.DONE, verdict="invalid_answer"
     )

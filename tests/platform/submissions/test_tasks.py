@@ -65,12 +65,16 @@ def test_a_wrong_solution_is_a_verdict_not_an_error(
     assert submission.report["checks"][0]["hint"] == "off by a factor 2"
 
 
-def test_practice_mode_reaches_the_grader(
+def test_visible_only_practice_reaches_the_grader(
     people: People, exercises: Bank, fake_grader: FakeGrader
 ) -> None:
-    submission = make_submission(people.alice, exercises.code, mode="practice", attempt=None)
-    run_task(submission.pk)
-    assert fake_grader.calls[0][3] is True
+    practice = make_submission(people.alice, exercises.code, mode="practice", attempt=None)
+    visible = make_submission(
+        people.alice, exercises.code, mode="practice", attempt=None, visible_only=True
+    )
+    run_task(practice.pk)
+    run_task(visible.pk)
+    assert [call[3] for call in fake_grader.calls] == [False, True]
 
 
 def test_math_answers_are_graded_as_answers(

@@ -11,7 +11,7 @@ import os
 import secrets
 from pathlib import Path
 
-from courses.services import course_ensure, enrolment_ensure
+from courses.services import assign_all, course_ensure, enrolment_ensure
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
@@ -42,7 +42,10 @@ def _passwords() -> dict[str, str]:
 
 
 class Command(BaseCommand):
-    help = "Create (or reset) the demo instructor and student, enrolled in a demo course."
+    help = (
+        "Create (or reset) the demo instructor and student, enrolled in a demo course that "
+        "assigns every exercise."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -63,7 +66,11 @@ class Command(BaseCommand):
                 user.set_password(passwords[username])
                 user.save(update_fields=["password"])
             enrolment_ensure(course=course, user=user, role=role)
-            self.stdout.write(f"  {role:<10} username: {username:<10} password: {passwords[username]}")
+            self.stdout.write(
+                f"  {role:<10} username: {username:<10} password: {passwords[username]}"
+            )
+        # Every exercise of the bank, published without a deadline: the demo is open to try.
+        assign_all(course=course)
         if options["api_token"]:
             student = User.objects.get(username="student")
             ApiToken.objects.filter(
