@@ -9,6 +9,10 @@ from pages import views as page_views
 
 urlpatterns = [
     path("", include("pages.urls")),
+    # Authoring first: "exercises" is a reserved course short name (courses.services).
+    path("teach/exercises/", include("authoring.urls")),
+    path("teach/<slug:course>/gradebook/", include("gradebook.urls")),
+    path("teach/", include("courses.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("healthz", page_views.healthz, name="healthz"),

@@ -22,6 +22,10 @@ class CourseError(Exception):
         self.message = message
 
 
+# Short names that would collide with /teach/<name>/ pages of the site itself.
+RESERVED_SLUGS = frozenset({"exercises", "new", "join"})
+
+
 @transaction.atomic
 def course_ensure(*, slug: str, title: str) -> Course:
     course, _ = Course.objects.get_or_create(slug=slug, defaults={"title": title})
@@ -34,6 +38,8 @@ def course_create(*, title: str, slug: str = "", description: str = "", instruct
     slug = slugify(slug or title)[:50]
     if not slug:
         raise CourseError("give the course a title or a short name made of letters and digits")
+    if slug in RESERVED_SLUGS:
+        raise CourseError(f"{slug!r} is reserved for the site's own pages: choose another")
     if Course.objects.filter(slug=slug).exists():
         raise CourseError(f"a course with the short name {slug!r} exists already: choose another")
     course = Course.objects.create(slug=slug, title=title.strip(), description=description)
