@@ -103,6 +103,7 @@ class Grader:
                 0.0,
                 f"Could not be graded: {exc}. Your submission is kept; it will be retried.",
             )
+            report.fault = "grader"
         report.timings["total"] = time.perf_counter() - started
         return report
 
@@ -159,6 +160,7 @@ class Grader:
                 "Could not be graded: the exercise's reference failed on this instance. This is not "
                 "your fault; your submission is kept and the instructor has been told.",
             )
+            report.fault = "exercise"
             report.warnings.append(reference.error)
             report.timings.update(timings)
             return report

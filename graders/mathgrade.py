@@ -401,6 +401,7 @@ def grade_math(
             "Could not be graded: the exercise's reference failed on this instance. This is not "
             "your fault; your answer is kept and the instructor has been told.",
         )
+        r.fault = "exercise"
         r.warnings.append(str(exc))
         return r
     timings["instance"] = time.perf_counter() - t0
@@ -447,6 +448,7 @@ def _verdict_report(data: dict[str, Any], report: Any) -> Report:
         check = Check("answer", False, shown, stage="parse", details=details)
         return report(Verdict.INVALID_ANSWER, f"Answer not understood: {message}", check)
     r = report(Verdict.INTERNAL_ERROR, "Could not be graded: the expected answer is unreadable.")
+    r.fault = "exercise"
     r.warnings.append(message)
     return r
 

@@ -66,6 +66,10 @@ class Report:
     checks: list[Check] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    # For "could not be graded": whose failure it was. "exercise": the exercise itself (its
+    # reference crashed): the same on every retry, and its authors must be told. "grader": the
+    # sandbox (a crashed zygote): worth retrying elsewhere. Empty for every real verdict.
+    fault: str = ""
 
     @classmethod
     def new(

@@ -1,4 +1,4 @@
-"""Writes for the catalog: syncing the exercise folders into the database."""
+"""Writes for the catalog: syncing the exercise folders into the database, and alerts."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 
-from catalog.models import Exercise, ExerciseVersion
+from catalog.models import Exercise, ExerciseAlert, ExerciseVersion
 from graders.exercise import Exercise as EngineExercise
 from graders.exercise import ExerciseError, load_exercise
 
@@ -130,3 +133,75 @@ def exercises_sync(*, root: Path | None = None, strict: bool = False) -> SyncRes
         len(result.broken),
     )
     return result
+
+
+# -- alerts about an exercise itself ---------------------------------------------------------
+def exercise_alert_raise(
+    *, version: ExerciseVersion, message: str, kind: str = "reference_failed"
+) -> tuple[ExerciseAlert, bool]:
+    """Record that `version` of an exercise failed on its own (its reference crashed).
+
+    One open alert per (exercise, version, kind): a repeat counts up instead of adding a row.
+    Returns (alert, created); the caller tells the instructors only when it was created, so a
+    broken reference met by 500 students sends one message, not 500. Two workers racing on the
+    first occurrence are settled by the partial unique constraint (the loser counts up).
+    """
+    exercise_id = version.exercise_id
+    open_alerts = ExerciseAlert.objects.filter(
+        exercise_id=exercise_id, version=version, kind=kind, resolved_at__isnull=True
+    )
+    if open_alerts.update(count=F("count") + 1, last_seen=timezone.now()):
+        return open_alerts.get(), False
+    try:
+        with transaction.atomic():
+            alert = ExerciseAlert.objects.create(
+                exercise_id=exercise_id, version=version, kind=kind, message=message[:4000]
+            )
+    except IntegrityError:
+        open_alerts.update(count=F("count") + 1, last_seen=timezone.now())
+        return open_alerts.get(), False
+    return alert, True
+
+
+def exercise_alert_notify(alert: ExerciseAlert) -> int:
+    """E-mail the instructors of every course that assigns the exercise (staff if none).
+
+    Best effort: a mail server that is down must not fail the grading task; the alert is on
+    the instructors' course pages anyway. Returns the number of recipients.
+    """
+    from accounts.models import User
+    from courses.models import Enrolment
+
+    exercise = alert.exercise
+    instructors = User.objects.filter(
+        enrolments__role=Enrolment.Role.INSTRUCTOR,
+        enrolments__course__assignments__exercise=exercise,
+    )
+    recipients = sorted({u.email for u in instructors if u.email})
+    if not recipients:
+        recipients = sorted({u.email for u in User.objects.filter(role=User.Role.STAFF) if u.email})
+    logger.error(
+        "exercise %s (version %s) could not grade a submission: %s",
+        exercise.slug,
+        alert.version.version,
+        alert.message.splitlines()[-1] if alert.message else "",
+    )
+    if not recipients:
+        return 0
+    try:
+        send_mail(
+            subject=f"[{settings.SITE_NAME}] exercise {exercise.slug} cannot grade submissions",
+            message=(
+                f"The reference of {exercise.slug} (version {alert.version.version}) failed while "
+                'grading a student\'s submission. The students see "could not be graded" (no '
+                "attempt used) and can retry once a fixed version is published.\n\n"
+                f"{alert.message}\n"
+            ),
+            from_email=None,
+            recipient_list=recipients,
+            fail_silently=False,
+        )
+    except Exception:
+        logger.exception("could not e-mail the alert about %s", exercise.slug)
+        return 0
+    return len(recipients)

@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from catalog.selectors import engine_exercise
+from catalog.services import exercise_alert_notify, exercise_alert_raise
 from celery import Task, shared_task
 from celery.signals import worker_process_init, worker_process_shutdown
 from django.conf import settings
@@ -24,6 +25,7 @@ from graders.report import Report, Verdict
 from submissions.models import Submission
 from submissions.services import (
     GRADING_QUEUE,
+    REGRADE_QUEUE,
     submission_claim,
     submission_fail,
     submission_release,
@@ -56,6 +58,37 @@ def _grade(submission: Submission) -> Report:
     )
 
 
+def _students_go_first(task: Task, submission_id: int) -> bool:
+    """A regrade steps back while students' submissions wait: it is published again, delayed.
+
+    The worker consumes both queues; without this, a regrade of 300 submissions would take
+    every worker slot for seconds while students wait. A student's submission now waits for
+    at most the one regrade already running. If the re-publication is lost (broker down), the
+    row is still queued and the sweeper republishes it.
+    """
+    delivery = task.request.delivery_info or {}
+    if delivery.get("routing_key") != REGRADE_QUEUE:
+        return False
+    waiting = Submission.objects.filter(
+        status=Submission.Status.QUEUED, regrade_of__isnull=True
+    ).exists()
+    if waiting:
+        grade_submission.apply_async((submission_id,), queue=REGRADE_QUEUE, countdown=1)
+    return waiting
+
+
+def _alert_instructors(submission: Submission, report: Report) -> None:
+    try:
+        alert, created = exercise_alert_raise(
+            version=submission.version,
+            message="\n".join(report.warnings) or report.message,
+        )
+        if created:
+            exercise_alert_notify(alert)
+    except Exception:  # the alert is a courtesy; storing the student's result is not
+        logger.exception("submission %s: could not record the exercise alert", submission.pk)
+
+
 def _retry_or_fail(task: Task, submission_id: int, token: uuid.UUID, exc: BaseException) -> Any:
     retries = task.request.retries
     if retries < task.max_retries:
@@ -81,6 +114,8 @@ def _retry_or_fail(task: Task, submission_id: int, token: uuid.UUID, exc: BaseEx
     max_retries=settings.GRADING_MAX_RETRIES,
 )
 def grade_submission(self: Task, submission_id: int) -> str:
+    if _students_go_first(self, submission_id):
+        return "deferred"
     try:
         token = submission_claim(submission_id=submission_id, worker=self.request.hostname or "")
     except OperationalError as exc:  # the database is away: nothing was changed, try later
@@ -93,7 +128,11 @@ def grade_submission(self: Task, submission_id: int) -> str:
             pk=submission_id
         )
         report = _grade(submission)
-        if report.verdict is Verdict.INTERNAL_ERROR and self.request.retries < self.max_retries:
+        if report.fault == "exercise":
+            # The exercise's own reference failed: deterministic, so not retried. The student
+            # gets "could not be graded" (no attempt used); the instructors get an alert.
+            _alert_instructors(submission, report)
+        elif report.verdict is Verdict.INTERNAL_ERROR and self.request.retries < self.max_retries:
             # The engine already re-ran it once on a fresh sandbox; another worker might fare
             # better. Never a verdict against the student: after the last try the report is
             # stored with status error (see submission_store_report), and they can retry.

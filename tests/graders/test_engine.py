@@ -139,6 +139,20 @@ def test_prints_are_shown_for_visible_cases_only(grader, sigmoid):
     assert all(c.stdout is None for c in hidden)
 
 
+def test_visible_only_runs_the_visible_cases_and_says_nothing_of_hidden_ones(grader, sigmoid):
+    # Wrong on every case: the visible-only report must not reveal how hidden cases fare.
+    wrong = SIGMOID_OK.replace("return dout * s * (1.0 - s)", "return -dout * s * (1.0 - s)")
+    full = grade(grader, sigmoid, wrong)
+    visible = grader.grade(sigmoid, textwrap.dedent(wrong), seed=0, visible_only=True)
+
+    assert any(not c.visible for c in full.checks)
+    assert visible.checks and all(c.visible for c in visible.checks)
+    assert [c.name for c in visible.checks] == [c.name for c in full.checks if c.visible]
+    hidden = len(full.checks) - len(visible.checks)
+    assert visible.message.startswith(f"Visible tests only ({hidden} hidden case")
+    assert visible.verdict is Verdict.REJECTED and visible.fault == ""
+
+
 def test_timeout(grader, write_exercise, tiny_files):
     exercise = write_exercise(
         tiny_files(limits="[limits]\nwall_seconds = 1.0\ncpu_seconds = 1.0\n")
@@ -161,6 +175,7 @@ def test_poisoned_reference_is_could_not_be_graded(grader, write_exercise, tiny_
     exercise = write_exercise(files, slug="poisoned")
     report = grader.grade(exercise, "def double(x):\n    return 2 * x\n", seed=0)
     assert report.verdict is Verdict.INTERNAL_ERROR
+    assert report.fault == "exercise"  # the platform alerts its authors, and does not retry
     assert "not your fault" in report.message
     assert "instructor bug" in report.warnings[0]
     # the grader is still fine for everybody else

@@ -231,3 +231,102 @@ def test_concurrent_claims_have_exactly_one_winner(people: People, exercises: Ba
     assert sum(token is not None for token in tokens) == 1
     submission.refresh_from_db()
     assert submission.claim_count == 1
+
+
+# -- a broken exercise: no retries, one alert, the instructors told once -----------------------
+def broken_reference(fake_grader: FakeGrader, monkeypatch: pytest.MonkeyPatch) -> None:
+    def grade(exercise: Any, submission: str, *, seed: int, visible_only: bool = False) -> Any:
+        from graders.report import Report
+
+        report = Report.new(
+            exercise, seed, Verdict.INTERNAL_ERROR, 0.0, "Could not be graded: reference failed"
+        )
+        report.fault = "exercise"
+        report.warnings.append("reference failed on case 'small': ZeroDivisionError")
+        fake_grader.calls.append((exercise.slug, submission, seed, visible_only))
+        return report
+
+    monkeypatch.setattr(fake_grader, "grade", grade)
+
+
+def test_a_broken_reference_alerts_the_instructors_once_and_is_not_retried(
+    people: People,
+    exercises: Bank,
+    fake_grader: FakeGrader,
+    monkeypatch: pytest.MonkeyPatch,
+    mailoutbox: list[Any],
+) -> None:
+    from catalog.models import ExerciseAlert
+
+    people.carol.email = "carol@example.org"
+    people.carol.save()
+    people.dave.email = "dave@example.org"  # teaches another course: not told
+    people.dave.save()
+    broken_reference(fake_grader, monkeypatch)
+    first = make_submission(people.alice, exercises.code)
+    second = make_submission(people.bob, exercises.code)
+
+    run_task(first.pk)
+    run_task(second.pk)
+
+    assert len(fake_grader.calls) == 2  # once each: a deterministic failure is not retried
+    for submission in (first, second):
+        submission.refresh_from_db()
+        assert submission.status == Submission.Status.ERROR
+        assert submission.score is None and submission.graded_count == 0
+        assert "reference failed" in submission.message
+    alert = ExerciseAlert.objects.get()
+    assert (alert.exercise_id, alert.count, alert.resolved_at) == (exercises.code.pk, 2, None)
+    assert "ZeroDivisionError" in alert.message
+    assert [m.to for m in mailoutbox] == [["carol@example.org"]]
+    assert "double-it" in mailoutbox[0].subject
+
+
+def test_a_resolved_alert_opens_again_when_the_reference_still_fails(
+    people: People, exercises: Bank, fake_grader: FakeGrader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog.models import ExerciseAlert
+
+    broken_reference(fake_grader, monkeypatch)
+    run_task(make_submission(people.alice, exercises.code).pk)
+    ExerciseAlert.objects.update(resolved_at=timezone.now())
+    run_task(make_submission(people.bob, exercises.code).pk)
+
+    assert sorted(ExerciseAlert.objects.values_list("count", flat=True)) == [1, 1]
+    assert ExerciseAlert.objects.filter(resolved_at__isnull=True).count() == 1
+
+
+# -- regrades give way to students ---------------------------------------------------------------
+class FakeRequest:
+    def __init__(self, queue: str) -> None:
+        self.delivery_info = {"routing_key": queue}
+
+
+class FakeTask:
+    def __init__(self, queue: str) -> None:
+        self.request = FakeRequest(queue)
+
+
+def test_a_regrade_steps_back_while_students_wait(
+    people: People, exercises: Bank, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from submissions import tasks
+
+    published: list[tuple[Any, str]] = []
+    monkeypatch.setattr(
+        tasks.grade_submission,
+        "apply_async",
+        lambda args, queue, countdown: published.append((args, queue)),
+    )
+    original = make_submission(people.alice, exercises.code, status=Submission.Status.DONE)
+    regrade = make_submission(people.alice, exercises.code, regrade_of=original)
+    waiting = make_submission(people.bob, exercises.code)  # a student's, queued
+
+    assert tasks._students_go_first(FakeTask("regrade"), regrade.pk) is True
+    assert published == [((regrade.pk,), "regrade")]
+    # A student's own task never waits, whatever is queued.
+    assert tasks._students_go_first(FakeTask("grading"), waiting.pk) is False
+
+    Submission.objects.filter(pk=waiting.pk).update(status=Submission.Status.DONE)
+    assert tasks._students_go_first(FakeTask("regrade"), regrade.pk) is False
+    assert len(published) == 1
