@@ -15,8 +15,11 @@ from typing import Any
 import pydantic
 from catalog.models import Exercise
 from catalog.selectors import exercise_get, exercise_list, statement_source
+from config.middleware import MESSAGE as DB_MESSAGE
+from config.middleware import RETRY_AFTER_SECONDS
 from courses.selectors import assignment_for, course_get_for_member
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import NinjaAPI, Status
@@ -117,6 +120,16 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return _error(request, 413, "request body too large", "too_large")
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Nothing was saved: say so, and when to try again (config/middleware.py for the pages).
+    logger.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
+    response = _error(request, 503, DB_MESSAGE, "database_unavailable")
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @api.exception_handler(Exception)

@@ -11,6 +11,7 @@ grader processes (DESIGN.md §4), started when the worker's pool process starts.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from typing import Any
 
@@ -19,7 +20,7 @@ from catalog.services import exercise_alert_notify, exercise_alert_raise
 from celery import Task, shared_task
 from celery.signals import worker_process_init, worker_process_shutdown
 from django.conf import settings
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError, connection
 
 from graders.report import Report, Verdict
 from submissions.models import Submission
@@ -118,7 +119,7 @@ def grade_submission(self: Task, submission_id: int) -> str:
         return "deferred"
     try:
         token = submission_claim(submission_id=submission_id, worker=self.request.hostname or "")
-    except OperationalError as exc:  # the database is away: nothing was changed, try later
+    except (OperationalError, InterfaceError) as exc:  # the database is away: try later
         raise self.retry(exc=exc, countdown=min(2**self.request.retries, 30)) from exc
     if token is None:
         return "skipped"  # a duplicate delivery, or already graded: do nothing at all
@@ -141,8 +142,33 @@ def grade_submission(self: Task, submission_id: int) -> str:
         logger.exception("submission %s: grading failed", submission_id)
         return _retry_or_fail(self, submission_id, token, exc)
 
-    stored = submission_store_report(submission_id=submission_id, token=token, report=report)
+    stored = _store_with_patience(submission_id, token, report)
     return report.verdict.value if stored else "claim-lost"
+
+
+STORE_PATIENCE_SECONDS = 60.0
+
+
+def _store_with_patience(submission_id: int, token: uuid.UUID, report: Report) -> bool:
+    """Store the report, waiting out a database that is briefly away (restart, failover).
+
+    The grading is done and may have cost seconds: keep the result rather than grade again.
+    If the database stays away longer, the exception ends the task; the row is still
+    `running`, and the sweeper re-queues it once the database is back (graded once: the
+    result was never stored).
+    """
+    deadline = time.monotonic() + STORE_PATIENCE_SECONDS
+    pause = 0.5
+    while True:
+        try:
+            return submission_store_report(submission_id=submission_id, token=token, report=report)
+        except (OperationalError, InterfaceError):
+            if time.monotonic() + pause > deadline:
+                raise
+            logger.warning("submission %s: database unavailable, storing again", submission_id)
+            connection.close()  # a broken connection is not reused by the next try
+            time.sleep(pause)
+            pause = min(pause * 2, 8.0)
 
 
 @shared_task(name="submissions.tasks.sweep_stuck_submissions", ignore_result=True)

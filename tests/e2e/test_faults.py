@@ -1,6 +1,6 @@
 """Faults with real processes (issue 7, DESIGN.md §6): Redis stopped and restarted while students
-keep submitting, the grader's zygote killed mid-grade, an exercise whose reference crashes, and
-two workers sharing one queue.
+keep submitting, the database unreachable for the worker, the grader's zygote killed mid-grade,
+an exercise whose reference crashes, and two workers sharing one queue.
 
 After each: every submission ends in a final state (done, or error with a message), and none is
 counted twice in the gradebook (graded_count <= 1). These tests use their own redis-server (the
@@ -13,8 +13,11 @@ import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
+import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,9 @@ from typing import Any
 import pytest
 from accounts.models import User
 from accounts.services import api_token_create
+from catalog.models import ExerciseAlert
 from catalog.services import exercises_sync
+from django.db import connection
 from submissions.models import Submission
 
 from tests.e2e.conftest import HttpClient, Processes, free_port, student_in_course, wait_until
@@ -191,13 +196,13 @@ def test_redis_down_and_back_loses_nothing(
     own_redis.stop()
     during, slowest = [], 0.0
     outage_started = time.monotonic()
-    while time.monotonic() - outage_started < 12:  # students keep submitting for 12 s
+    while time.monotonic() - outage_started < 20:  # students keep submitting for 20 s
         t0 = time.perf_counter()
         during.append(submit(client, token))  # accepted (202) and stored, never a 500
         slowest = max(slowest, time.perf_counter() - t0)
         time.sleep(0.5)
     print(f"slowest submission accepted while Redis was down: {slowest * 1000:.0f} ms")
-    assert len(during) >= 8
+    assert len(during) >= 14
     assert slowest < 5, f"a submission took {slowest:.1f} s to be accepted while Redis was down"
     stored = Submission.objects.filter(pk__in=during)
     assert stored.count() == len(during)
@@ -261,6 +266,11 @@ def test_poisoned_exercise_is_could_not_be_graded_and_harms_nothing_else(
     status, body = client.api("GET", f"/submissions/{poisoned[0]}", token)
     assert status == 200 and body["status"] == "error" and body["score"] is None
     assert "could not be graded" in body["message"].lower()
+    # The instructors are alerted once, with the count of submissions it failed.
+    (alert,) = ExerciseAlert.objects.filter(exercise__slug=POISONED)
+    assert alert.count == len(poisoned) and alert.resolved_at is None
+    assert "the reference is broken" in alert.message
+    assert not ExerciseAlert.objects.exclude(exercise__slug=POISONED).exists()
 
 
 def test_two_workers_share_the_queue_without_grading_twice(
@@ -280,3 +290,98 @@ def test_two_workers_share_the_queue_without_grading_twice(
         for r in rows
     )
     assert {r.worker for r in rows} == {first, second}, "both workers took a share"
+
+
+class TcpProxy:
+    """A TCP relay between the worker and PostgreSQL that the test can cut and restore.
+
+    Cut: every open connection is closed and new ones are refused, as when the database host
+    becomes unreachable or restarts; restore: connections go through again.
+    """
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = free_port()
+        self.open = threading.Event()
+        self.open.set()
+        self._conns: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._server = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            if not self.open.is_set():
+                client.close()
+                continue
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := src.recv(65536):
+                dst.sendall(data)
+        for sock in (src, dst):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        self.open.clear()
+        with self._lock:
+            conns, self._conns = self._conns, []
+        for sock in conns:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def restore(self) -> None:
+        self.open.set()
+
+    def close(self) -> None:
+        self.cut()
+        self._server.close()
+
+
+def test_database_unreachable_for_the_worker_loses_nothing(
+    live_server: Any, processes: Processes, student: User
+) -> None:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        pytest.skip("needs PostgreSQL (CI sets DATABASE_URL): a SQLite file cannot be cut off")
+    proxy = TcpProxy((db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432)))
+    try:
+        url = urllib.parse.urlsplit(processes.env["DATABASE_URL"])
+        netloc = url.netloc.rsplit("@", 1)[0] + f"@127.0.0.1:{proxy.port}"
+        processes.env["DATABASE_URL"] = urllib.parse.urlunsplit(url._replace(netloc=netloc))
+        processes.worker("worker")
+        processes.beat()
+        client = HttpClient(live_server.url)
+        token = api_token_create(user=student)[1]
+        (warm,) = wait_all_final([submit(client, token)], 60)
+        assert warm.verdict == "accepted"
+
+        proxy.cut()  # the worker loses its connection mid-way and cannot reconnect for 10 s
+        during = [submit(client, token) for _ in range(5)]
+        time.sleep(10)
+        assert Submission.objects.filter(pk__in=during, status="done").count() == 0
+        proxy.restore()
+
+        rows = wait_all_final(during, 90)
+        assert_final_once(rows)
+        assert all((r.status, r.verdict, r.graded_count) == ("done", "accepted", 1) for r in rows)
+        (after,) = wait_all_final([submit(client, token)], 30)
+        assert (after.verdict, after.graded_count) == ("accepted", 1)
+    finally:
+        proxy.close()
