@@ -1,14 +1,206 @@
-"""The gradebook pages."""
+"""The gradebook pages: thin views over gradebook.selectors (the rules) and gradebook.services.
+
+Every view is for the course's instructors and platform staff only: anyone else gets a 404
+from `course_get_for_instructor`, students included (a 403 would confirm the course exists).
+"""
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterable
+
+from courses.models import Assignment, Course
 from courses.selectors import course_get_for_instructor
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from submissions.models import RegradeBatch
+
+from gradebook.charts import bar_chart
+from gradebook.selectors import (
+    assignment_get,
+    exercise_stats,
+    gradebook_for,
+    regrade_batch_get,
+    regrade_batches_of,
+    regrade_preview,
+    student_get,
+    student_result,
+    student_submissions,
+)
+from gradebook.services import (
+    RegradeError,
+    regrade_batch_apply,
+    regrade_batch_create,
+    regrade_batch_discard,
+)
 
 
+def _assignment_or_404(course: Course, slug: str) -> Assignment:
+    assignment = assignment_get(course=course, slug=slug)
+    if assignment is None:
+        raise Http404("no such exercise in this course")
+    return assignment
+
+
+def _batch_or_404(course: Course, pk: int) -> RegradeBatch:
+    batch = regrade_batch_get(course=course, pk=pk)
+    if batch is None:
+        raise Http404("no such regrade")
+    return batch
+
+
+@never_cache
 @login_required
 def gradebook(request: HttpRequest, course: str) -> HttpResponse:
     row = course_get_for_instructor(user=request.user, slug=course)
-    return render(request, "gradebook/gradebook.html", {"course": row})
+    return render(request, "gradebook/gradebook.html", {"book": gradebook_for(row)})
+
+
+# Spreadsheets run a cell that starts with one of these as a formula (CSV injection): a
+# student named "=HYPERLINK(...)" must stay text when the instructor opens the export.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+@login_required
+def gradebook_csv(request: HttpRequest, course: str) -> HttpResponse:
+    """One row per student: username, name, email, then per published assignment its score
+    (empty: nothing sent; "pending": only ungraded submissions), attempts and days late, then
+    the total. Same numbers as the page."""
+    book = gradebook_for(course_get_for_instructor(user=request.user, slug=course))
+    filename = f"{book.course.slug}-gradebook-{timezone.localdate():%Y-%m-%d}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+
+    def write(cells: Iterable[str]) -> None:
+        writer.writerow([csv_safe(cell) for cell in cells])
+
+    header = ["username", "name", "email"]
+    for assignment in book.assignments:
+        slug = assignment.exercise.slug
+        header += [f"{slug} score", f"{slug} attempts", f"{slug} days late"]
+    write([*header, "total"])
+    for row in book.rows:
+        line = [row.student.username, row.student.get_full_name(), row.student.email]
+        for cell in row.cells:
+            if cell.score is not None:
+                score = _number(cell.score)
+            else:
+                score = "pending" if cell.pending else ""
+            line += [score, str(cell.attempts), str(cell.days_late)]
+        write([*line, _number(row.total)])
+    return response
+
+
+@login_required
+def gradebook_exercise(request: HttpRequest, course: str, slug: str) -> HttpResponse:
+    row = course_get_for_instructor(user=request.user, slug=course)
+    assignment = _assignment_or_404(row, slug)
+    stats = exercise_stats(assignment=assignment)
+    context = {
+        "course": row,
+        "assignment": assignment,
+        "exercise": assignment.exercise,
+        "stats": stats,
+        "score_chart": bar_chart(
+            chart_id="score-chart",
+            title="Best score per student",
+            x_label="score, % of the maximum",
+            y_label="students",
+            data=stats.score_bins,
+        ),
+        "attempts_chart": bar_chart(
+            chart_id="attempts-chart",
+            title="Graded attempts each student needed to solve it",
+            x_label="attempts",
+            y_label="students",
+            data=stats.attempt_bins,
+        ),
+        "batches": regrade_batches_of(course=row, exercise=assignment.exercise),
+    }
+    return render(request, "gradebook/exercise.html", context)
+
+
+@login_required
+def gradebook_student_exercise(
+    request: HttpRequest, course: str, student: int, slug: str
+) -> HttpResponse:
+    row = course_get_for_instructor(user=request.user, slug=course)
+    assignment = _assignment_or_404(row, slug)
+    person = student_get(course=row, pk=student)
+    if person is None:
+        raise Http404("no such student in this course")
+    context = {
+        "course": row,
+        "assignment": assignment,
+        "student": person,
+        "cell": student_result(assignment=assignment, student=person),
+        "submissions": student_submissions(assignment=assignment, student=person),
+    }
+    return render(request, "gradebook/student_exercise.html", context)
+
+
+@login_required
+@require_POST
+def gradebook_regrade_create(request: HttpRequest, course: str, slug: str) -> HttpResponse:
+    row = course_get_for_instructor(user=request.user, slug=course)
+    assignment = _assignment_or_404(row, slug)
+    try:
+        batch = regrade_batch_create(
+            course=row, exercise=assignment.exercise, requested_by=request.user
+        )
+    except RegradeError as exc:
+        messages.error(request, f"Nothing regraded: {exc.message}.")
+        return redirect("gradebook-exercise", course=row.slug, slug=slug)
+    return redirect("gradebook-regrade", course=row.slug, pk=batch.pk)
+
+
+@never_cache
+@login_required
+def gradebook_regrade(request: HttpRequest, course: str, pk: int) -> HttpResponse:
+    row = course_get_for_instructor(user=request.user, slug=course)
+    preview = regrade_preview(batch=_batch_or_404(row, pk))
+    return render(request, "gradebook/regrade.html", {"course": row, "preview": preview})
+
+
+@login_required
+@require_POST
+def gradebook_regrade_apply(request: HttpRequest, course: str, pk: int) -> HttpResponse:
+    row = course_get_for_instructor(user=request.user, slug=course)
+    batch = _batch_or_404(row, pk)
+    try:
+        if regrade_batch_apply(batch=batch):
+            messages.success(request, "Applied: the gradebook now uses the new scores.")
+        else:
+            messages.info(request, "This regrade was applied already.")
+    except RegradeError as exc:
+        messages.error(request, f"Not applied: {exc.message}.")
+    return redirect("gradebook-regrade", course=row.slug, pk=batch.pk)
+
+
+@login_required
+@require_POST
+def gradebook_regrade_discard(request: HttpRequest, course: str, pk: int) -> HttpResponse:
+    row = course_get_for_instructor(user=request.user, slug=course)
+    batch = _batch_or_404(row, pk)
+    try:
+        if regrade_batch_discard(batch=batch):
+            messages.success(request, "Discarded: the gradebook keeps the old scores.")
+        else:
+            messages.info(request, "This regrade was discarded already.")
+    except RegradeError as exc:
+        messages.error(request, f"Not discarded: {exc.message}.")
+    return redirect("gradebook-regrade", course=row.slug, pk=batch.pk)

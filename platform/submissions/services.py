@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from graders.instances import derive_seed
 from graders.report import Report, Verdict
-from submissions.models import NOT_COUNTED_VERDICTS, Submission
+from submissions.models import NOT_COUNTED_VERDICTS, RegradeBatch, Submission
 
 logger = logging.getLogger(__name__)
 
@@ -317,11 +317,17 @@ def submission_retry(*, submission: Submission) -> bool:
 
 
 @transaction.atomic
-def submission_regrade(*, submission: Submission, to_current_version: bool = False) -> Submission:
+def submission_regrade(
+    *,
+    submission: Submission,
+    to_current_version: bool = False,
+    batch: RegradeBatch | None = None,
+) -> Submission:
     """A new submission with the same content, graded on the low-priority regrade queue.
 
     The original stays as it was (it was graded once); the regrade is its own row, linked by
-    `regrade_of`, and does not use up an attempt.
+    `regrade_of`, and does not use up an attempt. With `batch`, it belongs to an instructor's
+    regrade, whose scores count in the gradebook only once the batch is applied.
     """
     version_id = submission.version_id
     if to_current_version and submission.exercise.current_version_id:
@@ -334,7 +340,10 @@ def submission_regrade(*, submission: Submission, to_current_version: bool = Fal
         code=submission.code,
         answer=submission.answer,
         seed=submission.seed,
+        course_id=submission.course_id,
+        visible_only=submission.visible_only,
         regrade_of=submission,
+        regrade_batch=batch,
         status=Submission.Status.QUEUED,
         queued_at=timezone.now(),
     )

@@ -1,0 +1,117 @@
+"""Writes for the gradebook: an instructor's regrade of one exercise, and its apply / discard.
+
+A regrade never changes a grade by itself. `regrade_batch_create` makes one regrade row per
+counted graded submission (on the low-priority "regrade" queue, so students' submissions go
+first); the instructor reads the preview (`selectors.regrade_preview`: old score -> new score)
+and then applies the batch, from which moment the gradebook uses its scores, or discards it.
+"""
+
+from __future__ import annotations
+
+from accounts.models import User
+from catalog.models import Exercise
+from courses.models import Course
+from courses.selectors import students_of
+from django.db import transaction
+from django.utils import timezone
+from submissions.models import NOT_COUNTED_VERDICTS, RegradeBatch, Submission
+from submissions.services import submission_regrade
+
+
+class RegradeError(Exception):
+    """A regrade action refused, with a message for the instructor."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@transaction.atomic
+def regrade_batch_create(*, course: Course, exercise: Exercise, requested_by: User) -> RegradeBatch:
+    """Regrade every counted graded submission of the course's students for `exercise`
+    against the exercise's current version.
+
+    Counted graded = mode graded, not itself a regrade, status done, verdict that counts (an
+    unparsed answer or an internal error has no score to revise). Every such submission, not
+    only each student's best: a fixed check can turn an older attempt into the best one.
+    Raises RegradeError when there is no version or nothing to regrade.
+    """
+    if exercise.current_version_id is None:
+        raise RegradeError(f"{exercise.slug} has no current version to regrade against")
+    originals = list(
+        Submission.objects.filter(
+            course=course,
+            exercise=exercise,
+            mode=Submission.Mode.GRADED,
+            regrade_of__isnull=True,
+            status=Submission.Status.DONE,
+            user__in=students_of(course).values("pk"),
+        )
+        .exclude(verdict__in=NOT_COUNTED_VERDICTS)
+        .select_related("exercise")
+        .order_by("id")
+    )
+    if not originals:
+        raise RegradeError("there is no graded submission of this exercise to regrade")
+    batch = RegradeBatch.objects.create(
+        course=course,
+        exercise=exercise,
+        version_id=exercise.current_version_id,
+        requested_by=requested_by,
+    )
+    for original in originals:
+        submission_regrade(submission=original, to_current_version=True, batch=batch)
+    return batch
+
+
+@transaction.atomic
+def regrade_batch_apply(*, batch: RegradeBatch) -> bool:
+    """From now on the gradebook uses the batch's scores (where its regrade finished: a regrade
+    that could not be graded keeps the old score). Only once every regrade has finished, so
+    what is applied is what the preview showed.
+
+    Returns False when the batch was applied already: applying twice does nothing more.
+    Raises RegradeError if it was discarded or regrades are still pending.
+    """
+    locked = RegradeBatch.objects.select_for_update().get(pk=batch.pk)
+    if locked.applied_at is not None:
+        return False
+    if locked.discarded_at is not None:
+        raise RegradeError("this regrade was discarded: start a new one")
+    pending = Submission.objects.filter(
+        regrade_batch=locked,
+        status__in=(Submission.Status.QUEUED, Submission.Status.RUNNING),
+    ).count()
+    if pending:
+        raise RegradeError(f"{pending} regrades are still running: apply once they finish")
+    return _batch_close(batch, "applied_at")
+
+
+@transaction.atomic
+def regrade_batch_discard(*, batch: RegradeBatch) -> bool:
+    """Drop the batch: its scores will never count. Regrades still running finish harmlessly.
+
+    Returns False when it was discarded already. Raises RegradeError if it was applied: its
+    scores are grades now, and a newer regrade is the way to change them.
+    """
+    locked = RegradeBatch.objects.select_for_update().get(pk=batch.pk)
+    if locked.discarded_at is not None:
+        return False
+    if locked.applied_at is not None:
+        raise RegradeError("this regrade is applied already: start a new one to change scores")
+    return _batch_close(batch, "discarded_at")
+
+
+def _batch_close(batch: RegradeBatch, field: str) -> bool:
+    """Set `field` (applied_at or discarded_at) to now, if the batch is still open.
+
+    Conditional on the row: of a concurrent apply and discard only the first one counts (on
+    databases without row locks the select_for_update above does nothing).
+    """
+    now = timezone.now()
+    updated = RegradeBatch.objects.filter(
+        pk=batch.pk, applied_at__isnull=True, discarded_at__isnull=True
+    ).update(**{field: now})
+    if updated:
+        setattr(batch, field, now)
+    return updated == 1
