@@ -6,9 +6,14 @@ platform staff). Anything else is a 404, not a 403: a 403 would confirm the cour
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
+from itertools import groupby
+
 from accounts.models import User
-from catalog.models import Exercise
-from django.db.models import Q, QuerySet
+from catalog.models import Exercise, ExerciseAlert
+from catalog.selectors import exercise_list, topic_title
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from courses.models import Assignment, Course, Enrolment
@@ -111,3 +116,113 @@ def exercise_visible_to(user: User) -> Q:
         course__enrolments__role=Enrolment.Role.STUDENT,
     ).values("exercise")
     return Q(is_public=True) | Q(pk__in=published_for_user)
+
+
+@dataclass(frozen=True)
+class CourseSummary:
+    course: Course
+    student_count: int
+    published_count: int  # published assignments of active exercises (what students see)
+    open_alerts: int
+
+
+def course_summaries_for(user: User) -> list[CourseSummary]:
+    """The courses `user` teaches (staff: all) with the numbers of the /teach/ page."""
+    # Counted on a fresh queryset: annotating courses_taught_by() directly would count over
+    # its enrolment join, which is filtered to the instructor's own row.
+    courses = list(
+        Course.objects.filter(pk__in=courses_taught_by(user).values("pk"))
+        .annotate(
+            student_count=Count(
+                "enrolments",
+                filter=Q(enrolments__role=Enrolment.Role.STUDENT),
+                distinct=True,
+            ),
+            published_count=Count(
+                "assignments",
+                filter=Q(assignments__published=True, assignments__exercise__is_active=True),
+                distinct=True,
+            ),
+        )
+        .order_by("title", "slug")
+    )
+    alerts = Counter(
+        course_id
+        for course_id, _ in ExerciseAlert.objects.filter(
+            resolved_at__isnull=True, exercise__assignments__course__in=courses
+        )
+        .values_list("exercise__assignments__course", "pk")
+        .distinct()
+    )
+    return [
+        CourseSummary(
+            course=course,
+            student_count=course.student_count,
+            published_count=course.published_count,
+            open_alerts=alerts[course.pk],
+        )
+        for course in courses
+    ]
+
+
+def instructors_of(course: Course) -> QuerySet[User]:
+    return User.objects.filter(
+        enrolments__course=course, enrolments__role=Enrolment.Role.INSTRUCTOR
+    ).order_by("last_name", "first_name", "username")
+
+
+def assignable_exercises(user: User) -> QuerySet[Exercise]:
+    """The exercises `user` may assign: the open ones of the catalog they can see."""
+    return exercise_list(user)
+
+
+def assignable_exercise_get(*, user: User, slug: str) -> Exercise:
+    exercise = assignable_exercises(user).filter(slug=slug).first()
+    if exercise is None:
+        raise Http404(f"no exercise {slug!r} to assign")
+    return exercise
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    exercise: Exercise
+    assignment: Assignment | None  # None: not assigned in the course
+
+
+def assignment_table(*, course: Course, user: User) -> list[tuple[str, list[AssignmentRow]]]:
+    """Every exercise `user` may assign, by topic, with its assignment in `course` if any."""
+    assigned = {a.exercise_id: a for a in Assignment.objects.filter(course=course)}
+    return [
+        (
+            topic_title(topic),
+            [AssignmentRow(exercise, assigned.get(exercise.pk)) for exercise in exercises],
+        )
+        for topic, exercises in groupby(assignable_exercises(user), key=lambda e: e.topic)
+    ]
+
+
+def assignment_in(*, course: Course, exercise: Exercise) -> Assignment | None:
+    return Assignment.objects.filter(course=course, exercise=exercise).first()
+
+
+def alerts_for_course(course: Course) -> QuerySet[ExerciseAlert]:
+    """Open alerts about exercises assigned in `course` (published or not), newest first."""
+    return (
+        ExerciseAlert.objects.filter(
+            resolved_at__isnull=True,
+            exercise__in=Assignment.objects.filter(course=course).values("exercise"),
+        )
+        .select_related("exercise", "version")
+        .order_by("-last_seen", "-pk")
+    )
+
+
+def alert_get_for_course(*, course: Course, pk: int) -> ExerciseAlert | None:
+    """An alert (open or resolved) about an exercise assigned in `course`; None otherwise."""
+    return (
+        ExerciseAlert.objects.filter(
+            pk=pk, exercise__in=Assignment.objects.filter(course=course).values("exercise")
+        )
+        .select_related("exercise")
+        .first()
+    )

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from accounts.models import User
-from catalog.models import Exercise
-from django.db import transaction
+from catalog.models import Exercise, ExerciseAlert
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from courses.models import Assignment, Course, Enrolment, new_invite_code
@@ -40,9 +45,15 @@ def course_create(*, title: str, slug: str = "", description: str = "", instruct
         raise CourseError("give the course a title or a short name made of letters and digits")
     if slug in RESERVED_SLUGS:
         raise CourseError(f"{slug!r} is reserved for the site's own pages: choose another")
+    taken = CourseError(f"a course with the short name {slug!r} exists already: choose another")
     if Course.objects.filter(slug=slug).exists():
-        raise CourseError(f"a course with the short name {slug!r} exists already: choose another")
-    course = Course.objects.create(slug=slug, title=title.strip(), description=description)
+        raise taken
+    try:
+        # Two instructors picking the same name at the same moment: the constraint decides.
+        with transaction.atomic():
+            course = Course.objects.create(slug=slug, title=title.strip(), description=description)
+    except IntegrityError:
+        raise taken from None
     Enrolment.objects.create(course=course, user=instructor, role=Enrolment.Role.INSTRUCTOR)
     return course
 
@@ -81,6 +92,27 @@ def invite_code_reset(*, course: Course) -> str:
     return course.invite_code
 
 
+@transaction.atomic
+def invite_link_set_open(*, course: Course, is_open: bool) -> None:
+    """Open or close the invite link; closing keeps the code, so reopening revives old links
+    (reset the code to retire them for good)."""
+    course.invite_open = is_open
+    course.save(update_fields=["invite_open"])
+
+
+@transaction.atomic
+def enrolment_remove(*, course: Course, user: User) -> bool:
+    """Take a student out of the course; False if they were not a student of it.
+
+    Instructors are not removed this way (a course must not lose its teachers by a stray
+    click). The student's submissions stay: enrolling them again brings their results back.
+    """
+    deleted, _ = Enrolment.objects.filter(
+        course=course, user=user, role=Enrolment.Role.STUDENT
+    ).delete()
+    return deleted > 0
+
+
 @dataclass
 class CsvEnrolResult:
     enrolled: list[str] = field(default_factory=list)  # existing users now in the course
@@ -90,6 +122,9 @@ class CsvEnrolResult:
 
 
 CSV_MAX_ROWS = 5000
+# An upload larger than this is refused before it is read: 5,000 rows of username, e-mail and
+# names fit in well under 1 MiB.
+CSV_MAX_BYTES = 1024 * 1024
 
 
 def enrol_from_csv(*, course: Course, text: str) -> CsvEnrolResult:
@@ -99,7 +134,10 @@ def enrol_from_csv(*, course: Course, text: str) -> CsvEnrolResult:
     """
     result = CsvEnrolResult()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    fields = [name.strip().lower() for name in reader.fieldnames or []]
+    try:
+        fields = [name.strip().lower() for name in reader.fieldnames or []]
+    except csv.Error as exc:
+        raise CourseError(f"the header line is not valid CSV ({exc})") from exc
     if "username" not in fields:
         raise CourseError(
             "the CSV needs a header line with a 'username' column "
@@ -107,11 +145,19 @@ def enrol_from_csv(*, course: Course, text: str) -> CsvEnrolResult:
         )
     reader.fieldnames = fields
     rows: Iterable[dict[str, str | None]] = reader
-    for number, row in enumerate(rows, start=2):
-        if number - 1 > CSV_MAX_ROWS:
-            result.errors.append(f"more than {CSV_MAX_ROWS} rows: the rest was not read")
-            break
-        _enrol_row(course, number, row, result)
+    try:
+        for count, row in enumerate(rows, start=1):
+            if count > CSV_MAX_ROWS:
+                result.errors.append(f"more than {CSV_MAX_ROWS} rows: the rest was not read")
+                break
+            # The file's own line number (blank lines skipped by the reader still count), as
+            # the instructor's spreadsheet or editor shows it.
+            _enrol_row(course, reader.line_num, row, result)
+    except csv.Error as exc:
+        # A broken quote or an over-long field: the rows before it are enrolled already.
+        result.errors.append(
+            f"line {reader.line_num}: not valid CSV ({exc}): the rest was not read"
+        )
     return result
 
 
@@ -131,6 +177,13 @@ def _enrol_row(
             "(letters, digits and @.+-_ only)"
         )
         return
+    email = (row.get("email") or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            result.errors.append(f"line {number}: {email[:60]!r} is not a valid e-mail address")
+            return
     user = User.objects.filter(username=username).first()
     if user is None:
         password = secrets.token_urlsafe(9)
@@ -174,3 +227,82 @@ def assign_all(*, course: Course, published: bool = True) -> int:
     ]
     Assignment.objects.bulk_create(new)
     return len(new)
+
+
+class AssignmentInvalid(CourseError):
+    """Settings an assignment cannot have; `errors` maps each bad setting to why."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+PENALTY_MAX = 100.0  # percent per day: at most the whole score
+
+
+@transaction.atomic
+def assignment_update(
+    *,
+    course: Course,
+    exercise: Exercise,
+    published: bool,
+    due_at: datetime | None,
+    late_policy: str,
+    penalty_per_day: float,
+    max_attempts: int | None,
+    hidden_feedback: bool,
+    solution_policy: str,
+    solution_after_attempts: int,
+) -> Assignment:
+    """Set all of an assignment's rules at once, assigning the exercise if it is not yet.
+
+    Validated here, not in a form, so every caller (a page, the API, a script) gets the same
+    rules.
+    """
+    errors: dict[str, str] = {}
+    if late_policy not in Assignment.LatePolicy.values:
+        errors["late_policy"] = f"unknown late policy {late_policy!r}"
+    if not (math.isfinite(penalty_per_day) and 0 <= penalty_per_day <= PENALTY_MAX):
+        errors["penalty_per_day"] = "the penalty per day is a percentage from 0 to 100"
+    if max_attempts is not None and max_attempts < 1:
+        errors["max_attempts"] = "allow at least 1 attempt (leave it empty for no limit)"
+    if solution_policy not in Assignment.SolutionPolicy.values:
+        errors["solution_policy"] = f"unknown solution policy {solution_policy!r}"
+    if solution_after_attempts < 0:
+        errors["solution_after_attempts"] = "the number of attempts cannot be negative"
+    if due_at is not None and timezone.is_naive(due_at):
+        errors["due_at"] = "the due date needs a time zone"
+    if errors:
+        raise AssignmentInvalid(errors)
+    return assignment_ensure(
+        course=course,
+        exercise=exercise,
+        published=published,
+        due_at=due_at,
+        late_policy=late_policy,
+        penalty_per_day=penalty_per_day,
+        max_attempts=max_attempts,
+        hidden_feedback=hidden_feedback,
+        solution_policy=solution_policy,
+        solution_after_attempts=solution_after_attempts,
+    )
+
+
+@transaction.atomic
+def assignment_set_published(*, course: Course, exercise: Exercise, published: bool) -> Assignment:
+    """Publish or unpublish; publishing an exercise not yet assigned assigns it with the
+    default rules (no deadline, no attempt limit)."""
+    return assignment_ensure(course=course, exercise=exercise, published=published)
+
+
+def alert_resolve(*, alert: ExerciseAlert) -> bool:
+    """Mark an exercise alert resolved; False if someone resolved it already.
+
+    A conditional update, so two instructors clicking at once keep the first time. The next
+    failure of the same version opens a new alert (the open-alert constraint allows it).
+    """
+    return bool(
+        ExerciseAlert.objects.filter(pk=alert.pk, resolved_at__isnull=True).update(
+            resolved_at=timezone.now()
+        )
+    )
