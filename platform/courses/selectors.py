@@ -13,7 +13,7 @@ from itertools import groupby
 from accounts.models import User
 from catalog.models import Exercise, ExerciseAlert
 from catalog.selectors import exercise_list, topic_title
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
 from courses.models import Assignment, Course, Enrolment
@@ -102,7 +102,7 @@ def assignment_for(
     ).select_related("course")
     if course is not None:
         qs = qs.filter(course=course)
-    return qs.order_by("due_at", "id").first()
+    return qs.order_by(F("due_at").asc(nulls_last=True), "id").first()
 
 
 def exercise_visible_to(user: User) -> Q:

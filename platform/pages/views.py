@@ -1,16 +1,25 @@
-"""Server-rendered pages: thin views over the services and selectors."""
+"""Server-rendered pages for students: thin views over the services and selectors."""
 
 from __future__ import annotations
 
+import difflib
 import json
 from typing import Any
 
+from catalog.models import Exercise
+from catalog.rendering import render_markdown
 from catalog.selectors import exercise_get, exercise_list_by_topic, statement_html, topic_title
+from courses.selectors import (
+    assignments_of,
+    course_get_for_member,
+    is_instructor_of,
+)
+from courses.services import CourseError, enrolment_join
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -20,20 +29,37 @@ from submissions.selectors import (
     report_for_viewer,
     submission_get_for_user,
     submission_list_for_student,
+    worked_solution_for,
 )
 from submissions.services import (
     RateLimited,
     SubmissionError,
-    seed_for,
+    practice_instance_next,
     submission_create,
     submission_retry,
 )
 
+from pages.exercise_page import ExercisePage, exercise_page_for
 from pages.forms import SubmissionForm
+from pages.selectors import (
+    SOLVED,
+    assignment_rows,
+    assignments_by_exercise,
+    course_for_invite,
+    course_summaries,
+    courses_taught_list,
+    due_ahead,
+    is_member,
+    single_course_of,
+    topics_of,
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("exercise-list" if request.user.is_authenticated else "login")
+    if not request.user.is_authenticated:
+        return redirect("login")
+    only = single_course_of(request.user)
+    return redirect("course-home", slug=only.slug) if only else redirect("course-list")
 
 
 @require_GET
@@ -44,34 +70,110 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
 
 
+# -- courses ------------------------------------------------------------------------------------
+@login_required
+def course_list(request: HttpRequest) -> HttpResponse:
+    context = {
+        "summaries": course_summaries(user=request.user),
+        "taught": courses_taught_list(request.user),
+    }
+    return render(request, "pages/course_list.html", context)
+
+
+@login_required
+def course_home(request: HttpRequest, slug: str) -> HttpResponse:
+    course = course_get_for_member(user=request.user, slug=slug)
+    rows = assignment_rows(user=request.user, course=course)
+    context = {
+        "course": course,
+        "topics": topics_of(rows),
+        "due": due_ahead(rows),
+        "solved": sum(row.status == SOLVED for row in rows),
+        "total": len(rows),
+        "teaches": is_instructor_of(request.user, course),
+    }
+    return render(request, "pages/course_home.html", context)
+
+
+@login_required
+def course_join(request: HttpRequest, code: str) -> HttpResponse:
+    """The invite link: a page with the course's title and a Join button (joining is a POST)."""
+    course = course_for_invite(code)
+    if course is None:
+        return render(request, "pages/join_invalid.html", status=404)
+    if request.method == "POST":
+        try:
+            course = enrolment_join(user=request.user, invite_code=code)
+        except CourseError as exc:  # closed between the page and the click
+            return render(request, "pages/join_invalid.html", {"reason": exc.message}, status=404)
+        messages.success(request, f"Welcome to {course.title}.")
+        return redirect("course-home", slug=course.slug)
+    context = {"course": course, "already": is_member(request.user, course)}
+    return render(request, "pages/join.html", context)
+
+
+# -- exercises ----------------------------------------------------------------------------------
 @login_required
 def exercise_list(request: HttpRequest) -> HttpResponse:
+    """The self-test catalog: every exercise the user may open, and where it is assigned."""
     best = best_scores_for_student(user=request.user)
+    assigned = assignments_by_exercise(request.user)
     topics = [
-        (title, [(exercise, best.get(exercise.pk)) for exercise in exercises])
-        for title, exercises in exercise_list_by_topic(request.user)
+        (
+            title,
+            [(exercise, best.get(exercise.pk), assigned.get(exercise.pk)) for exercise in items],
+        )
+        for title, items in exercise_list_by_topic(request.user)
     ]
     return render(request, "pages/exercise_list.html", {"topics": topics})
 
 
 @login_required
 def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The self-test page: practice any exercise the user may see, on their practice instance."""
     exercise = exercise_get(slug, request.user)
+    return _exercise_response(request, exercise_page_for(user=request.user, exercise=exercise))
+
+
+@login_required
+def course_exercise(request: HttpRequest, slug: str, exercise: str) -> HttpResponse:
+    """An exercise as the course assigns it; instructors also preview unpublished ones."""
+    course = course_get_for_member(user=request.user, slug=slug)
+    teaches = is_instructor_of(request.user, course)
+    rules = (
+        assignments_of(course, published_only=not teaches)
+        .filter(exercise__slug=exercise, exercise__current_version__isnull=False)
+        .first()
+    )
+    if rules is None:
+        raise Http404("not assigned in this course")
+    page = exercise_page_for(user=request.user, exercise=rules.exercise, course=course, rules=rules)
+    return _exercise_response(request, page)
+
+
+def _exercise_response(request: HttpRequest, page: ExercisePage) -> HttpResponse:
+    exercise, user = page.exercise, request.user
     version = exercise.current_version
+    recent = list(submission_list_for_student(user=user, exercise=exercise)[:5])
     status, headers = 200, dict[str, str]()
     if request.method == "POST":
         form = SubmissionForm(request.POST)
         if not form.is_valid():
             status = 400
+        elif refusal := page.blocked.get(form.cleaned_data["mode"]):
+            form.add_error(None, refusal)
+            status = 400
         else:
-            is_code = exercise.kind == exercise.Kind.CODE
+            mode, visible_only = form.run(is_code=page.is_code)
             try:
                 submission = submission_create(
-                    user=request.user,
+                    user=user,
                     exercise=exercise,
-                    code=form.cleaned_data["code"] if is_code else None,
-                    answer=None if is_code else form.cleaned_data["answer"],
-                    mode=form.cleaned_data["mode"],
+                    code=form.cleaned_data["code"] if page.is_code else None,
+                    answer=None if page.is_code else form.cleaned_data["answer"],
+                    mode=mode,
+                    course=page.submit_course,
+                    visible_only=visible_only,
                 )
             except SubmissionError as exc:
                 form.add_error(None, exc.message)
@@ -81,15 +183,22 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 return redirect("submission-detail", pk=submission.pk)
     else:
-        recent = submission_list_for_student(user=request.user, exercise=exercise).first()
-        initial_code = recent.code if recent and recent.code else version.starter
-        form = SubmissionForm(initial={"code": initial_code, "mode": Submission.Mode.GRADED})
+        last_code = recent[0].code if recent and recent[0].code else ""
+        form = SubmissionForm(initial={"code": last_code or version.starter})
+    solution = worked_solution_for(user=user, exercise=exercise)
     context = {
+        "page": page,
         "exercise": exercise,
         "topic_title": topic_title(exercise.topic),
-        "statement": statement_html(version, seed_for(user=request.user, exercise=exercise)),
+        "statement": statement_html(version, page.seed),
         "form": form,
-        "recent": submission_list_for_student(user=request.user, exercise=exercise)[:5],
+        "recent": recent,
+        "solution": solution,
+        # Rendered only when available: a hidden solution never reaches the page.
+        "solution_html": render_markdown(solution.markdown)
+        if solution.available and solution.markdown
+        else "",
+        "offline": exercise.source == Exercise.Source.FOLDER,
     }
     response = render(request, "pages/exercise_detail.html", context, status=status)
     for name, value in headers.items():
@@ -97,6 +206,72 @@ def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+@require_POST
+@login_required
+def exercise_another(request: HttpRequest, slug: str) -> HttpResponse:
+    """Self-test: move on to a new practice instance (the graded instance never changes)."""
+    exercise = exercise_get(slug, request.user)
+    number = practice_instance_next(user=request.user, exercise=exercise)
+    what = "new numbers" if exercise.kind == Exercise.Kind.MATH else "new random test cases"
+    messages.info(request, f"Practice instance #{number}: {what}.")
+    return redirect("exercise-detail", slug=exercise.slug)
+
+
+# -- history and diff ---------------------------------------------------------------------------
+@login_required
+def exercise_history(request: HttpRequest, slug: str) -> HttpResponse:
+    """The user's own submissions of an exercise (every mode and course), newest first."""
+    picked = _picked_pair(request)
+    if picked:
+        return redirect("submission-diff", a=picked[0], b=picked[1])
+    mine = submission_list_for_student(user=request.user).filter(exercise__slug=slug)
+    page = Paginator(mine, 50).get_page(request.GET.get("page"))
+    # No submission yet: the exercise must still be one the user may open.
+    exercise = page[0].exercise if page.object_list else exercise_get(slug, request.user)
+    return render(request, "pages/exercise_history.html", {"exercise": exercise, "page": page})
+
+
+def _picked_pair(request: HttpRequest) -> tuple[int, int] | None:
+    try:
+        return int(request.GET["a"]), int(request.GET["b"])
+    except (KeyError, ValueError):
+        return None
+
+
+@login_required
+def submission_diff(request: HttpRequest, a: int, b: int) -> HttpResponse:
+    old = submission_get_for_user(user=request.user, submission_id=a)
+    new = submission_get_for_user(user=request.user, submission_id=b)
+    lines = diff_lines(_content(old), _content(new), f"#{old.pk}", f"#{new.pk}")
+    context = {
+        "old": old,
+        "new": new,
+        "lines": lines,
+        "added": sum(kind == "add" for kind, _ in lines),
+        "removed": sum(kind == "del" for kind, _ in lines),
+    }
+    return render(request, "pages/submission_diff.html", context)
+
+
+def _content(submission: Submission) -> str:
+    return submission.code or submission.answer
+
+
+def diff_lines(old: str, new: str, old_name: str, new_name: str) -> list[tuple[str, str]]:
+    """A unified diff as (kind, line) pairs; kind: head, hunk, add, del or same.
+    The template escapes every line: a submission is untrusted text."""
+    kinds = {"+": "add", "-": "del", " ": "same", "@": "hunk"}
+    diff = difflib.unified_diff(
+        old.splitlines(), new.splitlines(), old_name, new_name, lineterm="", n=3
+    )
+    lines = []
+    for number, line in enumerate(diff):
+        kind = "head" if number < 2 else kinds.get(line[:1], "same")
+        lines.append((kind, line))
+    return lines
+
+
+# -- submissions --------------------------------------------------------------------------------
 @never_cache
 @login_required
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -174,3 +349,9 @@ def my_submissions(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     return render(request, "pages/my_submissions.html", {"page": page})
+
+
+# -- help ---------------------------------------------------------------------------------------
+def offline_help(request: HttpRequest) -> HttpResponse:
+    """How to grade a file on one's own machine with the same engine (no sign-in needed)."""
+    return render(request, "pages/offline_help.html")

@@ -186,8 +186,9 @@ def test_a_student_in_the_browser(
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url("**/exercises/")
+    page.wait_for_url("**/courses/e2e/")  # the student's only course: its home
     check_page(page)
+    assert page.locator("#course-progress").count() == 1
 
     # The exercise: math rendered by KaTeX, the editor with the starter.
     page.get_by_role("link", name="Backward pass of a linear layer").click()

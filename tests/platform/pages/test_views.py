@@ -32,8 +32,15 @@ def test_sign_in_and_out_with_the_form(client: Client, people: People) -> None:
 
     bad = client.post("/signin/", {"username": "alice", "password": "nope"})
     assert bad.status_code == 200 and b"match" in bad.content
+    planted = client.session  # a session an attacker could have planted before sign-in
+    planted["seen"] = True
+    planted.save()
+    client.cookies["sessionid"] = before = planted.session_key
     good = client.post("/signin/", {"username": "alice", "password": "alice-pass-123"})
-    assert good.status_code == 302 and good["Location"] == "/exercises/"
+    assert good.status_code == 302 and good["Location"] == "/"  # then her course
+    # No session fixation: signing in gives a new session key.
+    assert client.cookies["sessionid"].value != before
+    assert client.get("/").status_code == 302
 
     out = client.post("/signout/")
     assert out.status_code == 302
@@ -97,7 +104,8 @@ def test_submitting_the_form_queues_and_redirects(
     )
     with django_capture_on_commit_callbacks(execute=True):
         response = alice.post(
-            "/exercises/double-it/", {"code": CORRECT_CODE.replace("correct", "wrong"), "mode": "graded"}
+            "/exercises/double-it/",
+            {"code": CORRECT_CODE.replace("correct", "wrong"), "mode": "graded"},
         )
     submission = Submission.objects.get()
     assert response.status_code == 302
@@ -164,10 +172,15 @@ def test_instructors_see_their_students_only_and_staff_see_all(
 
 
 def test_retry_button_requeues_an_errored_submission(
-    alice: Client, exercises: Bank, people: People, enqueued: list[tuple[int, str]],
+    alice: Client,
+    exercises: Bank,
+    people: People,
+    enqueued: list[tuple[int, str]],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    failed = make_submission(people.alice, exercises.code, status="error", message="Could not be graded")
+    failed = make_submission(
+        people.alice, exercises.code, status="error", message="Could not be graded"
+    )
     page = alice.get(f"/submissions/{failed.pk}/").content.decode()
     assert "Try again" in page
 
@@ -191,7 +204,9 @@ def test_healthz(client: Client, db: None) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
 
 
-def test_static_files_are_served_without_a_cdn(client: Client, exercises: Bank, people: People) -> None:
+def test_static_files_are_served_without_a_cdn(
+    client: Client, exercises: Bank, people: People
+) -> None:
     client.force_login(people.alice)
     page = client.get("/exercises/double-it/").content.decode()
     assert "http://" not in page.replace("http://testserver", "") and "https://" not in page

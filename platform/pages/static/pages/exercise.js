@@ -1,13 +1,17 @@
 // The exercise page, progressively enhanced (the plain form works without any of this):
 // - math in the statement rendered by KaTeX (vendored, see frontend/);
 // - the code box becomes a CodeMirror 6 Python editor; the textarea stays the form's field;
-// - "Submit" / "Run visible tests" post the same form in the background, then the status and the
-//   report appear below the form, live (poll.js), without leaving the page.
+// - "Submit" / "Run visible tests" (/ "Run all tests" in pure self-test) post the same form in
+//   the background, then the status and the report appear below the form, live (poll.js),
+//   without leaving the page;
+// - KaTeX also renders the worked solution's math (the server includes it only once shown).
 (function () {
   "use strict";
-  var statement = document.getElementById("statement");
-  if (statement && window.renderMathInElement) {
-    window.renderMathInElement(statement, {
+  // The statement, and the worked solution when the page includes it (only once it is shown).
+  ["statement", "worked-solution"].forEach(function (id) {
+    var element = document.getElementById(id);
+    if (!element || !window.renderMathInElement) return;
+    window.renderMathInElement(element, {
       delimiters: [
         { left: "$$", right: "$$", display: true },
         { left: "\\[", right: "\\]", display: true },
@@ -16,7 +20,7 @@
       ],
       throwOnError: false,
     });
-  }
+  });
 
   var area = document.getElementById("id_code");
   var editor = null;
@@ -55,7 +59,8 @@
   }
 
   form.addEventListener("submit", function (event) {
-    var submitter = event.submitter;
+    // Enter in the answer box submits with the first button, whichever buttons the page offers.
+    var submitter = event.submitter || buttons[0];
     event.preventDefault();
     if (editor) area.value = editor.state.doc.toString();
     var data = new FormData(form);
@@ -86,7 +91,7 @@
         link.href = response.url;
         link.textContent = title ? title.textContent : "Your submission";
         heading.appendChild(link);
-        heading.appendChild(document.createTextNode(data.get("mode") === "practice" ? " (practice)" : " (graded)"));
+        heading.appendChild(document.createTextNode(data.get("mode") === "graded" ? " (graded)" : " (practice)"));
         live.appendChild(heading);
         var node = document.importNode(result, true);
         live.appendChild(node);

@@ -1,0 +1,156 @@
+"""What an exercise page offers one user: which buttons are open, on which instance, and why not.
+
+The same exercise has two pages. In a course (/courses/<course>/exercises/<slug>/) it shows
+the student's own instance, the one graded submissions are made on, with the assignment's
+rules. The self-test page (/exercises/<slug>/) shows the student's current *practice* instance
+("Another one" moves it on); "Submit" there is graded only when a course assigns the exercise.
+
+A math statement's numbers depend on the instance, so a page never offers a button that would
+check an answer against numbers it does not show: on a practice instance (#1, #2...) the
+self-test page offers no graded Submit, and the course page no practice check. The service
+cannot know which statement the student was reading, so this rule lives here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from accounts.models import User
+from catalog.models import Exercise
+from courses.models import Assignment, Course
+from courses.selectors import assignment_for
+from django.utils import timezone
+from submissions.services import counted_attempts, seed_for
+
+from pages.forms import RUN_GRADED, RUN_PRACTICE, RUN_PRACTICE_ALL
+from pages.selectors import practice_instance_number
+from pages.wording import due_in_words, hidden_feedback_words, late_policy_words
+
+
+@dataclass(frozen=True)
+class ExercisePage:
+    exercise: Exercise
+    course: Course | None  # the course page's course; None on the self-test page
+    rules: Assignment | None  # the assignment whose rules the page shows
+    graded_in: Assignment | None  # where a graded submission by this user counts
+    attempts_used: int
+    practice_number: int
+    seed: int  # the instance the statement shows (and the offline command checks)
+    graded_note: str  # why graded submissions are closed on this page; "" when open
+    blocked: dict[str, str] = field(default_factory=dict)  # run -> why this page refuses it
+
+    @property
+    def is_code(self) -> bool:
+        return self.exercise.kind == Exercise.Kind.CODE
+
+    @property
+    def is_self_test(self) -> bool:
+        return self.course is None
+
+    @property
+    def graded_open(self) -> bool:
+        return not self.graded_note
+
+    @property
+    def practice_open(self) -> bool:
+        return RUN_PRACTICE not in self.blocked
+
+    @property
+    def practice_all_open(self) -> bool:
+        return RUN_PRACTICE_ALL not in self.blocked
+
+    @property
+    def submit_course(self) -> Course | None:
+        """The course a submission from this page is made in."""
+        if self.course is not None:
+            return self.course
+        return self.graded_in.course if self.graded_in else None
+
+    @property
+    def attempts_left(self) -> int | None:
+        if self.graded_in is None or self.graded_in.max_attempts is None:
+            return None
+        return max(0, self.graded_in.max_attempts - self.attempts_used)
+
+    @property
+    def due_words(self) -> str:
+        return due_in_words(self.rules.due_at, timezone.now()) if self.rules else ""
+
+    @property
+    def late_words(self) -> str:
+        return late_policy_words(self.rules) if self.rules else ""
+
+    @property
+    def feedback_words(self) -> str:
+        return hidden_feedback_words(self.rules) if self.rules else ""
+
+
+def exercise_page_for(
+    *, user: User, exercise: Exercise, course: Course | None = None, rules: Assignment | None = None
+) -> ExercisePage:
+    """The page of `exercise` for `user`: in `course` (whose assignment is `rules`), or, when
+    `course` is None, the self-test page."""
+    graded_in = assignment_for(user=user, exercise=exercise, course=course)
+    number = practice_instance_number(user=user, exercise=exercise)
+    on_other_numbers = exercise.kind == Exercise.Kind.MATH and number > 0
+    blocked: dict[str, str] = {}
+    if course is None:
+        seed = seed_for(user=user, exercise=exercise, mode="practice")
+        rules = graded_in
+        if on_other_numbers and graded_in is not None:
+            blocked[RUN_GRADED] = (
+                f"You are on practice instance #{number}: graded answers are made on your "
+                "own instance, on the course page."
+            )
+    else:
+        seed = seed_for(user=user, exercise=exercise, mode="graded")
+        if on_other_numbers:
+            blocked[RUN_PRACTICE] = (
+                f"Practice checks run on your practice instance #{number}, whose numbers differ "
+                "from this statement: practise on the self-test page."
+            )
+    if graded_in is not None or exercise.kind != Exercise.Kind.CODE:
+        # An assigned exercise's hidden cases are for graded, counted attempts only.
+        blocked[RUN_PRACTICE_ALL] = (
+            "Running every test in practice is for exercises that are not assigned to you: "
+            "use “Run visible tests”, or “Submit”."
+        )
+    attempts_used = (
+        counted_attempts(user=user, exercise=exercise, course=graded_in.course) if graded_in else 0
+    )
+    graded_note = blocked.get(RUN_GRADED) or _graded_closed(
+        graded_in, attempts_used, on_course_page=course is not None
+    )
+    return ExercisePage(
+        exercise=exercise,
+        course=course,
+        rules=rules,
+        graded_in=graded_in,
+        attempts_used=attempts_used,
+        practice_number=number,
+        seed=seed,
+        graded_note=graded_note,
+        blocked=blocked,
+    )
+
+
+def _graded_closed(assignment: Assignment | None, used: int, *, on_course_page: bool) -> str:
+    if assignment is None:
+        if on_course_page:
+            return (
+                "You teach this course: graded submissions are for its students. "
+                "Practice runs are open to you."
+            )
+        return (
+            "Self-test: this exercise is not assigned to you in any of your courses, so nothing "
+            "here is graded. Practice runs are open and never count."
+        )
+    if assignment.late_policy == Assignment.LatePolicy.PRACTICE_ONLY and assignment.is_past_due():
+        due = timezone.localtime(assignment.due_at).strftime("%Y-%m-%d %H:%M")
+        return f"The deadline ({due}) has passed: practice only."
+    if assignment.max_attempts is not None and used >= assignment.max_attempts:
+        return (
+            f"No graded attempts left ({used} of {assignment.max_attempts} used): "
+            "practice is still open."
+        )
+    return ""
