@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -205,3 +206,55 @@ def exercise_alert_notify(alert: ExerciseAlert) -> int:
         logger.exception("could not e-mail the alert about %s", exercise.slug)
         return 0
     return len(recipients)
+
+
+# -- exercises authored on the web -------------------------------------------------------------
+def _write_folder(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        relative = Path(rel)
+        if relative.is_absolute() or ".." in relative.parts:
+            raise ExerciseError(f"{rel}: a file of an exercise stays inside its folder")
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+@transaction.atomic
+def exercise_publish_files(
+    *, files: dict[str, str], topic: str, slug: str, exercise: Exercise | None = None
+) -> ExerciseVersion:
+    """Make `files` (every file of an exercise folder) the current version of an exercise.
+
+    The files are loaded by the engine from `<topic>/<slug>/` in a temporary folder, exactly as
+    the folder sync would load them (ExerciseError if they do not load). Without `exercise`, a
+    new exercise is created: authored on the web, so not public (students see it where a course
+    publishes it); ExerciseError if the slug is taken. With `exercise`, it becomes `source=web`,
+    so `exercises_sync` leaves it alone from now on (export it to commit it). An earlier version
+    with the same files is made current again; no version row is ever changed, so submissions
+    stay tied to the version they were graded on.
+    """
+    with tempfile.TemporaryDirectory(prefix="deepgrade-publish-") as tmp:
+        folder = Path(tmp) / topic / slug
+        _write_folder(folder, files)
+        found = load_exercise(folder)
+    metadata = _metadata(found)
+    if exercise is None:
+        if Exercise.objects.filter(slug=found.slug).exists():
+            raise ExerciseError(f"slug {found.slug!r} is already used by another exercise")
+        exercise = Exercise.objects.create(
+            slug=found.slug,
+            source=Exercise.Source.WEB,
+            is_public=False,
+            **metadata,
+        )
+    else:
+        exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
+        if found.slug != exercise.slug:
+            raise ExerciseError(f"exercise.toml: the slug must stay {exercise.slug!r}")
+        for name, value in metadata.items():
+            setattr(exercise, name, value)
+        exercise.source = Exercise.Source.WEB
+    version, _ = _version_row(exercise, found)
+    exercise.current_version = version
+    exercise.save()
+    return version
