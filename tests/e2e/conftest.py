@@ -29,6 +29,8 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from tests.e2e.browser import browser  # noqa: F401  (the fixture, for every browser test)
+
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).parent / "celery")
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,20 +20,12 @@ from accounts.models import User
 from catalog.services import exercises_sync
 from submissions.models import Submission
 
+from tests.e2e.browser import check_page, type_code
 from tests.e2e.conftest import Processes, student_in_course
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SLUG = "linear-backward"
 PASSWORD = "e2e-browser-pass-42"
 
@@ -54,26 +45,6 @@ DX_FIRST_COLUMN_ZERO = [
     "dx[:, 0] = 0",
     "return dx, x.T @ dout, dout.sum(axis=0)",
 ]
-
-# Every visible form control has an accessible name; returns the ones that do not, and the
-# number of h1 headings.
-A11Y_JS = """() => {
-  const text = (id) => (document.getElementById(id) || {}).textContent || "";
-  const bad = [];
-  const controls = document.querySelectorAll(
-    "input, select, textarea, button, [role=textbox], [contenteditable=true]");
-  for (const el of controls) {
-    if (el.type === "hidden" || el.closest("[hidden]")) continue;
-    const name = [
-      el.getAttribute("aria-label") || "",
-      (el.getAttribute("aria-labelledby") || "").split(/\\s+/).map(text).join(" "),
-      el.labels ? Array.from(el.labels).map((l) => l.textContent).join(" ") : "",
-      el.tagName === "BUTTON" ? el.textContent : "",
-    ].join(" ").trim();
-    if (!name) bad.push(el.outerHTML.slice(0, 160));
-  }
-  return { unlabelled: bad, h1: document.querySelectorAll("h1").length };
-}"""
 
 # Records each value of #live #result[data-status] as it changes.
 WATCH_STATUS_JS = """() => {
@@ -101,38 +72,6 @@ def student(settings: Any, processes: Processes) -> User:
     processes.env["EXERCISES_DIR"] = str(bank)
     exercises_sync(strict=bank != ROOT / "exercises")
     return student_in_course(username="e2e-browser", password=PASSWORD)
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (Debian package `chromium`): no browser to drive")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def check_page(page: Any) -> None:
-    found = page.evaluate(A11Y_JS)
-    assert found["h1"] >= 1, f"no h1 on {page.url}"
-    assert not found["unlabelled"], (page.url, found["unlabelled"])
-
-
-def type_code(page: Any, lines: list[str]) -> None:
-    page.locator(".cm-content").click()
-    page.keyboard.press("Control+a")
-    page.keyboard.press("Delete")
-    for i, line in enumerate(lines):
-        if i:
-            page.keyboard.press("Enter")
-        page.keyboard.type(line)
 
 
 def screenshot_report(page: Any, path: Path) -> None:
