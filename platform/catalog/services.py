@@ -77,6 +77,21 @@ def _load_all(root: Path, result: SyncResult) -> list[EngineExercise]:
     return found
 
 
+def exercises_take_folder(*, slugs: list[str]) -> list[str]:
+    """Make these web-edited exercises folder exercises again (the next sync takes the folder).
+
+    For after an author exported a web version and committed it: from then on the folder is
+    the source. Returns the slugs that changed.
+    """
+    changed = []
+    for slug in slugs:
+        if Exercise.objects.filter(slug=slug, source=Exercise.Source.WEB).update(
+            source=Exercise.Source.FOLDER
+        ):
+            changed.append(slug)
+    return changed
+
+
 @transaction.atomic
 def exercises_sync(*, root: Path | None = None, strict: bool = False) -> SyncResult:
     """Make the database match the exercise folders under `root`. Idempotent.

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -73,8 +74,6 @@ def test_a_reverted_folder_gets_its_earlier_version_back(bank: Path) -> None:
 
 def test_a_removed_folder_is_retired_not_deleted(bank: Path) -> None:
     exercises_sync(root=bank)
-    import shutil
-
     shutil.rmtree(bank / "backprop" / MATH_SLUG)
     result = exercises_sync(root=bank)
 
@@ -130,3 +129,34 @@ def test_sync_exercises_command(bank: Path, capsys: pytest.CaptureFixture[str]) 
     out = capsys.readouterr().out
     assert "2 new" in out
     assert "0 new, 0 updated, 2 unchanged" in out
+
+
+def test_a_web_edited_exercise_keeps_its_web_version_until_its_folder_is_taken(
+    bank: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exercises_sync(root=bank)
+    code = Exercise.objects.get(slug=CODE_SLUG)
+    web_version = code.current_version
+    Exercise.objects.filter(pk=code.pk).update(source=Exercise.Source.WEB)
+    folder = bank / "backprop" / CODE_SLUG
+    (folder / "statement.md").write_text("# Double it\n\nChanged in the folder.\n")
+    statement = folder / "statement.md"
+
+    call_command("sync_exercises", "--root", str(bank))
+    code.refresh_from_db()
+    assert code.current_version_id == web_version.pk and code.is_active
+    assert "web-edited" in capsys.readouterr().out
+
+    call_command("sync_exercises", "--root", str(bank), "--take-folder", CODE_SLUG)
+    code.refresh_from_db()
+    assert code.source == Exercise.Source.FOLDER
+    assert code.current_version.statement == statement.read_text()
+
+
+def test_a_web_exercise_without_a_folder_is_not_retired(bank: Path) -> None:
+    exercises_sync(root=bank)
+    Exercise.objects.filter(slug=MATH_SLUG).update(source=Exercise.Source.WEB)
+    shutil.rmtree(bank / "backprop" / MATH_SLUG)
+    result = exercises_sync(root=bank)
+    assert MATH_SLUG not in result.retired
+    assert Exercise.objects.get(slug=MATH_SLUG).is_active

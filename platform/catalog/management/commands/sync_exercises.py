@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from catalog.services import exercises_sync
+from catalog.services import exercises_sync, exercises_take_folder
 from graders.exercise import ExerciseError
 
 
@@ -16,12 +16,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--root", type=Path, default=None, help="default: EXERCISES_DIR")
         parser.add_argument(
+            "--take-folder",
+            action="append",
+            default=[],
+            metavar="SLUG",
+            help="an exercise edited on the web takes its folder's files again (repeatable)",
+        )
+        parser.add_argument(
             "--strict",
             action="store_true",
             help="sync nothing and fail if any exercise folder is broken",
         )
 
     def handle(self, *args: object, **options: object) -> None:
+        taken = exercises_take_folder(slugs=list(options["take_folder"]))  # type: ignore[arg-type]
+        for slug in taken:
+            self.stdout.write(f"  {'from folder':<12} {slug} (was edited on the web)")
         try:
             result = exercises_sync(root=options["root"], strict=bool(options["strict"]))
         except ExerciseError as exc:
@@ -35,6 +45,11 @@ class Command(BaseCommand):
         ):
             for slug in slugs:
                 self.stdout.write(f"  {label:<12} {slug}")
+        for slug in result.web_edited:
+            self.stdout.write(
+                f"  {'web-edited':<12} {slug}: its folder is not taken, the web version stays "
+                f"(export it from /teach/exercises/ and commit it, then --take-folder {slug})"
+            )
         self.stdout.write(
             f"exercises: {len(result.created)} new, {len(result.updated)} updated, "
             f"{len(result.unchanged)} unchanged, {len(result.retired)} retired"
