@@ -254,7 +254,12 @@ def draft_publish(*, draft: ExerciseDraft, user: User) -> ExerciseVersion:
     Only the exact files that passed validation (DraftError otherwise). The draft then points
     at the exercise and at the new version, so it can be edited and published again.
     """
-    draft = ExerciseDraft.objects.select_for_update().select_related("exercise").get(pk=draft.pk)
+    # of=self: PostgreSQL cannot lock the nullable side of the outer join to the exercise.
+    draft = (
+        ExerciseDraft.objects.select_for_update(of=("self",))
+        .select_related("exercise")
+        .get(pk=draft.pk)
+    )
     if problem := publish_problem(draft):
         raise DraftError([problem])
     try:
