@@ -27,7 +27,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from submissions.models import Submission
 from submissions.selectors import (
     report_for_viewer,
-    submission_get_for_user,
+    submission_for_status,
     submission_list_for_student,
 )
 from submissions.services import (
@@ -204,7 +204,9 @@ def _submission_out(submission: Submission, viewer: Any) -> dict[str, Any]:
 def list_exercises(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         _exercise_out(e, request.auth)
-        for e in exercise_list(request.auth).select_related("current_version")
+        for e in exercise_list(request.auth)
+        .select_related("current_version")
+        .defer("current_version__files")
     ]
 
 
@@ -285,7 +287,11 @@ def list_submissions(
     limit = max(1, min(limit, 200))
     offset = max(0, offset)
     chosen = exercise_get(exercise, request.auth) if exercise else None
-    qs = submission_list_for_student(user=request.auth, exercise=chosen).select_related("version")
+    qs = (
+        submission_list_for_student(user=request.auth, exercise=chosen)
+        .select_related("version")
+        .defer("version__files")
+    )
     return [_submission_out(s, request.auth) for s in qs[offset : offset + limit]]
 
 
@@ -295,5 +301,5 @@ def list_submissions(
     url_name="submission_get",
 )
 def get_submission(request: HttpRequest, submission_id: int) -> dict[str, Any]:
-    submission = submission_get_for_user(user=request.auth, submission_id=submission_id)
+    submission = submission_for_status(user=request.auth, submission_id=submission_id)
     return _submission_out(submission, request.auth)

@@ -56,7 +56,15 @@ def exercise_list_by_topic(user: User | None = None) -> list[tuple[str, list[Exe
 def exercise_get(slug: str, user: User | None = None) -> Exercise:
     """An open exercise by slug (one `user` may see, if given), with its current version;
     Http404 if none: an unpublished exercise of another course looks like no exercise."""
-    exercise = exercise_list(user).select_related("current_version").filter(slug=slug).first()
+    # Not the version's `files` (every file of the folder, tens of KB of JSON): the web needs
+    # the statement and starter; the worker loads the files when it grades.
+    exercise = (
+        exercise_list(user)
+        .select_related("current_version")
+        .defer("current_version__files")
+        .filter(slug=slug)
+        .first()
+    )
     if exercise is None:
         raise Http404(f"no exercise {slug!r}")
     return exercise

@@ -264,7 +264,7 @@ def _submission_save(
     submission = Submission.objects.create(
         user=user,
         exercise=exercise,
-        version_id=exercise.current_version_id,
+        version=exercise.current_version,  # already loaded: the response needs its hash
         mode=mode,
         course=course,
         visible_only=visible_only,

@@ -125,8 +125,12 @@ def grade_submission(self: Task, submission_id: int) -> str:
         return "skipped"  # a duplicate delivery, or already graded: do nothing at all
 
     try:
-        submission = Submission.objects.select_related("exercise", "version__exercise").get(
-            pk=submission_id
+        # The version's files are read only if its folder changed since (catalog.selectors.
+        # engine_exercise): not parsed on every task.
+        submission = (
+            Submission.objects.select_related("exercise", "version__exercise")
+            .defer("version__files")
+            .get(pk=submission_id)
         )
         report = _grade(submission)
         if report.fault == "exercise":
