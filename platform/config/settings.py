@@ -157,6 +157,12 @@ PRACTICE_RATE = envrate("PRACTICE_RATE", "30/60")
 # Bodies above this are refused before they are read (the code limit plus room for JSON).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * MAX_CODE_BYTES
 
+# The worker (and the graders it starts) runs at this lower CPU priority (nice value): on a
+# machine it shares with the web, a deadline rush is first *accepted* (stored, timestamped
+# before the deadline, pages answering) and graded as fast as the CPU left allows; grading
+# lags by seconds instead of students waiting on the site. 0 turns it off.
+WORKER_NICE = envint("WORKER_NICE", "5")
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing from a web request must fail fast when Redis hangs: the row is already saved as

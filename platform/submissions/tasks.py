@@ -11,6 +11,7 @@ grader processes (DESIGN.md §4), started when the worker's pool process starts.
 from __future__ import annotations
 
 import logging
+import os
 import time
 import uuid
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 from catalog.selectors import engine_exercise
 from catalog.services import exercise_alert_notify, exercise_alert_raise
 from celery import Task, shared_task
-from celery.signals import worker_process_init, worker_process_shutdown
+from celery.signals import worker_init, worker_process_init, worker_process_shutdown
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 
@@ -187,6 +188,16 @@ def sweep_stuck_submissions() -> dict[str, int]:
 
 # -- the grader's lifetime in a worker process -------------------------------------------------
 _grader_started = False
+
+
+@worker_init.connect
+def lower_priority(**_: object) -> None:
+    """The whole worker (its pool processes and graders inherit it) yields the CPU to the web."""
+    if settings.WORKER_NICE > 0:
+        try:
+            os.nice(settings.WORKER_NICE)
+        except OSError:
+            logger.warning("could not lower the worker's priority (WORKER_NICE)")
 
 
 @worker_process_init.connect
