@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -177,50 +176,6 @@ def exercise_alert_raise(
         open_alerts.update(count=F("count") + 1, last_seen=timezone.now())
         return open_alerts.get(), False
     return alert, True
-
-
-def exercise_alert_notify(alert: ExerciseAlert) -> int:
-    """E-mail the instructors of every course that assigns the exercise (staff if none).
-
-    Best effort: a mail server that is down must not fail the grading task; the alert is on
-    the instructors' course pages anyway. Returns the number of recipients.
-    """
-    from accounts.models import User
-    from courses.models import Enrolment
-
-    exercise = alert.exercise
-    instructors = User.objects.filter(
-        enrolments__role=Enrolment.Role.INSTRUCTOR,
-        enrolments__course__assignments__exercise=exercise,
-    )
-    recipients = sorted({u.email for u in instructors if u.email})
-    if not recipients:
-        recipients = sorted({u.email for u in User.objects.filter(role=User.Role.STAFF) if u.email})
-    logger.error(
-        "exercise %s (version %s) could not grade a submission: %s",
-        exercise.slug,
-        alert.version.version,
-        alert.message.splitlines()[-1] if alert.message else "",
-    )
-    if not recipients:
-        return 0
-    try:
-        send_mail(
-            subject=f"[{settings.SITE_NAME}] exercise {exercise.slug} cannot grade submissions",
-            message=(
-                f"The reference of {exercise.slug} (version {alert.version.version}) failed while "
-                'grading a student\'s submission. The students see "could not be graded" (no '
-                "attempt used) and can retry once a fixed version is published.\n\n"
-                f"{alert.message}\n"
-            ),
-            from_email=None,
-            recipient_list=recipients,
-            fail_silently=False,
-        )
-    except Exception:
-        logger.exception("could not e-mail the alert about %s", exercise.slug)
-        return 0
-    return len(recipients)
 
 
 # -- exercises authored on the web -------------------------------------------------------------

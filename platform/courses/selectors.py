@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from itertools import groupby
 
 from accounts.models import User
 from catalog.models import Exercise, ExerciseAlert
-from catalog.selectors import exercise_list, topic_title
+from catalog.selectors import exercise_list_by_topic
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
@@ -171,18 +170,6 @@ def instructors_of(course: Course) -> QuerySet[User]:
     ).order_by("last_name", "first_name", "username")
 
 
-def assignable_exercises(user: User) -> QuerySet[Exercise]:
-    """The exercises `user` may assign: the open ones of the catalog they can see."""
-    return exercise_list(user)
-
-
-def assignable_exercise_get(*, user: User, slug: str) -> Exercise:
-    exercise = assignable_exercises(user).filter(slug=slug).first()
-    if exercise is None:
-        raise Http404(f"no exercise {slug!r} to assign")
-    return exercise
-
-
 @dataclass(frozen=True)
 class AssignmentRow:
     exercise: Exercise
@@ -193,11 +180,8 @@ def assignment_table(*, course: Course, user: User) -> list[tuple[str, list[Assi
     """Every exercise `user` may assign, by topic, with its assignment in `course` if any."""
     assigned = {a.exercise_id: a for a in Assignment.objects.filter(course=course)}
     return [
-        (
-            topic_title(topic),
-            [AssignmentRow(exercise, assigned.get(exercise.pk)) for exercise in exercises],
-        )
-        for topic, exercises in groupby(assignable_exercises(user), key=lambda e: e.topic)
+        (title, [AssignmentRow(exercise, assigned.get(exercise.pk)) for exercise in exercises])
+        for title, exercises in exercise_list_by_topic(user)
     ]
 
 

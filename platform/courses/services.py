@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import math
 import secrets
 from collections.abc import Iterable
@@ -12,13 +13,17 @@ from datetime import datetime
 
 from accounts.models import User
 from catalog.models import Exercise, ExerciseAlert
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from courses.models import Assignment, Course, Enrolment, new_invite_code
+
+logger = logging.getLogger(__name__)
 
 
 class CourseError(Exception):
@@ -205,13 +210,13 @@ def _enrol_row(
 
 
 @transaction.atomic
-def assignment_ensure(*, course: Course, exercise: Exercise, **settings: object) -> Assignment:
+def assignment_ensure(*, course: Course, exercise: Exercise, **rules: object) -> Assignment:
     """Assign `exercise` in `course` (or update its settings if it is assigned already)."""
     assignment, created = Assignment.objects.get_or_create(
-        course=course, exercise=exercise, defaults=settings
+        course=course, exercise=exercise, defaults=rules
     )
-    if not created and settings:
-        for name, value in settings.items():
+    if not created and rules:
+        for name, value in rules.items():
             setattr(assignment, name, value)
         assignment.save()
     return assignment
@@ -306,3 +311,44 @@ def alert_resolve(*, alert: ExerciseAlert) -> bool:
             resolved_at=timezone.now()
         )
     )
+
+
+def alert_notify_instructors(*, alert: ExerciseAlert) -> int:
+    """E-mail the instructors of every course that assigns the exercise (staff if none).
+
+    Best effort: a mail server that is down must not fail the grading task; the alert is on
+    the instructors' course pages anyway. Returns the number of recipients.
+    """
+    exercise = alert.exercise
+    instructors = User.objects.filter(
+        enrolments__role=Enrolment.Role.INSTRUCTOR,
+        enrolments__course__assignments__exercise=exercise,
+    )
+    recipients = sorted({u.email for u in instructors if u.email})
+    if not recipients:
+        recipients = sorted({u.email for u in User.objects.filter(role=User.Role.STAFF) if u.email})
+    logger.error(
+        "exercise %s (version %s) could not grade a submission: %s",
+        exercise.slug,
+        alert.version.version,
+        alert.message.splitlines()[-1] if alert.message else "",
+    )
+    if not recipients:
+        return 0
+    try:
+        send_mail(
+            subject=f"[{settings.SITE_NAME}] exercise {exercise.slug} cannot grade submissions",
+            message=(
+                f"The reference of {exercise.slug} (version {alert.version.version}) failed while "
+                'grading a student\'s submission. The students see "could not be graded" (no '
+                "attempt used) and can retry once a fixed version is published.\n\n"
+                f"{alert.message}\n"
+            ),
+            from_email=None,
+            recipient_list=recipients,
+            fail_silently=False,
+        )
+    except Exception:
+        logger.exception("could not e-mail the alert about %s", exercise.slug)
+        return 0
+    return len(recipients)

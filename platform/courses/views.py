@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from catalog.selectors import exercise_get
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,7 +24,6 @@ from courses.models import Course
 from courses.selectors import (
     alert_get_for_course,
     alerts_for_course,
-    assignable_exercise_get,
     assignment_in,
     assignment_table,
     course_get_for_instructor,
@@ -173,7 +173,7 @@ def student_remove(request: HttpRequest, course: str, user_id: int) -> HttpRespo
 @login_required
 def assignment_edit(request: HttpRequest, course: str, slug: str) -> HttpResponse:
     row = course_get_for_instructor(user=request.user, slug=course)
-    exercise = assignable_exercise_get(user=request.user, slug=slug)
+    exercise = exercise_get(slug, request.user)
     assignment = assignment_in(course=row, exercise=exercise)
     form = AssignmentForm(initial=AssignmentForm.initial_for(assignment))
     status = 200
@@ -197,7 +197,7 @@ def assignment_edit(request: HttpRequest, course: str, slug: str) -> HttpRespons
 @require_POST
 def assignment_publish(request: HttpRequest, course: str, slug: str) -> HttpResponse:
     row = course_get_for_instructor(user=request.user, slug=course)
-    exercise = assignable_exercise_get(user=request.user, slug=slug)
+    exercise = exercise_get(slug, request.user)
     published = request.POST.get("published") == "1"
     assignment_set_published(course=row, exercise=exercise, published=published)
     if published:

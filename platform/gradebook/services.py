@@ -14,7 +14,7 @@ from courses.models import Course
 from courses.selectors import students_of
 from django.db import transaction
 from django.utils import timezone
-from submissions.models import NOT_COUNTED_VERDICTS, RegradeBatch, Submission
+from submissions.models import COUNTS_AS_TRY, ORIGINAL_GRADED, RegradeBatch, Submission
 from submissions.services import submission_regrade
 
 
@@ -40,14 +40,12 @@ def regrade_batch_create(*, course: Course, exercise: Exercise, requested_by: Us
         raise RegradeError(f"{exercise.slug} has no current version to regrade against")
     originals = list(
         Submission.objects.filter(
+            ORIGINAL_GRADED & COUNTS_AS_TRY,
             course=course,
             exercise=exercise,
-            mode=Submission.Mode.GRADED,
-            regrade_of__isnull=True,
             status=Submission.Status.DONE,
             user__in=students_of(course).values("pk"),
         )
-        .exclude(verdict__in=NOT_COUNTED_VERDICTS)
         .select_related("exercise")
         .order_by("id")
     )

@@ -20,7 +20,7 @@ from courses.models import Assignment, Course, Enrolment
 from courses.selectors import assignments_of, courses_of_student, courses_taught_by
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
-from submissions.models import NOT_COUNTED_VERDICTS, Submission
+from submissions.models import COUNTS_AS_TRY, Submission
 
 from graders.report import Verdict
 from pages.wording import due_in_words, late_policy_words
@@ -28,8 +28,6 @@ from pages.wording import due_in_words, late_policy_words
 SOLVED, TRIED, NEW = "solved", "tried", "new"
 STATUS_LABELS = {SOLVED: "Solved", TRIED: "Tried", NEW: "New"}
 
-# A submission that uses up an attempt: not "could not be graded", not an unparseable answer.
-_COUNTED = ~Q(status=Submission.Status.ERROR) & ~Q(verdict__in=NOT_COUNTED_VERDICTS)
 _ACCEPTED = Q(status=Submission.Status.DONE, verdict=Verdict.ACCEPTED.value)
 
 
@@ -112,8 +110,10 @@ def assignment_rows(
         .values("exercise_id")
         .annotate(
             solved=Count("pk", filter=graded_here & _ACCEPTED),
-            attempts=Count("pk", filter=graded_here & _COUNTED),
-            tried=Count("pk", filter=(graded_here | Q(mode=Submission.Mode.PRACTICE)) & _COUNTED),
+            attempts=Count("pk", filter=graded_here & COUNTS_AS_TRY),
+            tried=Count(
+                "pk", filter=(graded_here | Q(mode=Submission.Mode.PRACTICE)) & COUNTS_AS_TRY
+            ),
             best=Max("score", filter=graded_here & Q(status=Submission.Status.DONE)),
         )
     }

@@ -112,6 +112,7 @@ class Submission(models.Model):
 
     @property
     def counts_as_attempt(self) -> bool:
+        # The same rule as ORIGINAL_GRADED & COUNTS_AS_TRY (below), for one row in hand.
         return (
             self.mode == self.Mode.GRADED
             and self.regrade_of_id is None
@@ -130,6 +131,15 @@ class Submission(models.Model):
         if self.finished_at:
             return (self.finished_at - self.created_at).total_seconds()
         return None
+
+
+# The rules above for querysets, written once. A student's own graded submission, not an
+# instructor's regrade of it:
+ORIGINAL_GRADED = models.Q(mode=Submission.Mode.GRADED, regrade_of__isnull=True)
+# One that uses up a try (see NOT_COUNTED_VERDICTS; "could not be graded" never does):
+COUNTS_AS_TRY = ~models.Q(status=Submission.Status.ERROR) & ~models.Q(
+    verdict__in=NOT_COUNTED_VERDICTS
+)
 
 
 class RegradeBatch(models.Model):

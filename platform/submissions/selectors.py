@@ -13,7 +13,7 @@ from django.db.models import Max, Q, QuerySet
 from django.http import Http404
 
 from graders.report import Verdict
-from submissions.models import NOT_COUNTED_VERDICTS, Submission
+from submissions.models import COUNTS_AS_TRY, Submission
 
 
 def submissions_visible_to(user: User) -> QuerySet[Submission]:
@@ -189,9 +189,7 @@ def worked_solution_for(*, user: User, exercise: Exercise) -> WorkedSolution:
         return WorkedSolution(False, "This exercise has no worked solution.")
     mine = Submission.objects.filter(user=user, exercise=exercise, regrade_of__isnull=True)
     solved = mine.filter(status=Submission.Status.DONE, verdict=Verdict.ACCEPTED.value).exists()
-    tried = (
-        mine.filter(status=Submission.Status.DONE).exclude(verdict__in=NOT_COUNTED_VERDICTS).count()
-    )
+    tried = mine.filter(COUNTS_AS_TRY, status=Submission.Status.DONE).count()
     if user.is_platform_staff or user.is_instructor:
         return WorkedSolution(True, "You teach: you always see it.", markdown, code)
     assignment = assignment_for(user=user, exercise=exercise)

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from graders.instances import derive_seed
 from graders.report import Report, Verdict
-from submissions.models import NOT_COUNTED_VERDICTS, RegradeBatch, Submission
+from submissions.models import COUNTS_AS_TRY, ORIGINAL_GRADED, RegradeBatch, Submission
 
 logger = logging.getLogger(__name__)
 
@@ -156,14 +156,10 @@ def rate_limit_hit(
 
 
 def counted_attempts(*, user: User, exercise: Exercise, course: Course | None = None) -> int:
-    qs = Submission.objects.filter(
-        user=user, exercise=exercise, mode=Submission.Mode.GRADED, regrade_of__isnull=True
-    )
+    qs = Submission.objects.filter(ORIGINAL_GRADED & COUNTS_AS_TRY, user=user, exercise=exercise)
     if course is not None:
         qs = qs.filter(course=course)
-    return (
-        qs.exclude(status=Submission.Status.ERROR).exclude(verdict__in=NOT_COUNTED_VERDICTS).count()
-    )
+    return qs.count()
 
 
 def submission_create(

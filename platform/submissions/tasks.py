@@ -17,9 +17,10 @@ import uuid
 from typing import Any
 
 from catalog.selectors import engine_exercise
-from catalog.services import exercise_alert_notify, exercise_alert_raise
+from catalog.services import exercise_alert_raise
 from celery import Task, shared_task
 from celery.signals import worker_init, worker_process_init, worker_process_shutdown
+from courses.services import alert_notify_instructors
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 
@@ -86,7 +87,7 @@ def _alert_instructors(submission: Submission, report: Report) -> None:
             message="\n".join(report.warnings) or report.message,
         )
         if created:
-            exercise_alert_notify(alert)
+            alert_notify_instructors(alert=alert)
     except Exception:  # the alert is a courtesy; storing the student's result is not
         logger.exception("submission %s: could not record the exercise alert", submission.pk)
 

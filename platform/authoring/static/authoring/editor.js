@@ -17,18 +17,7 @@
   var dirtyNote = document.getElementById("dirty-note");
   var validateButton = document.getElementById("validate");
 
-  function renderMath(element) {
-    if (!element || !window.renderMathInElement) return;
-    window.renderMathInElement(element, {
-      delimiters: [
-        { left: "$$", right: "$$", display: true },
-        { left: "\\[", right: "\\]", display: true },
-        { left: "$", right: "$", display: false },
-        { left: "\\(", right: "\\)", display: false },
-      ],
-      throwOnError: false,
-    });
-  }
+  var renderMath = window.deepgradeRenderMath;
 
   function showError(messages) {
     errorBox.innerHTML = "";

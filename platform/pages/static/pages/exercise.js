@@ -9,17 +9,7 @@
   "use strict";
   // The statement, and the worked solution when the page includes it (only once it is shown).
   ["statement", "worked-solution"].forEach(function (id) {
-    var element = document.getElementById(id);
-    if (!element || !window.renderMathInElement) return;
-    window.renderMathInElement(element, {
-      delimiters: [
-        { left: "$$", right: "$$", display: true },
-        { left: "\\[", right: "\\]", display: true },
-        { left: "$", right: "$", display: false },
-        { left: "\\(", right: "\\)", display: false },
-      ],
-      throwOnError: false,
-    });
+    window.deepgradeRenderMath(document.getElementById(id));
   });
 
   var area = document.getElementById("id_code");
