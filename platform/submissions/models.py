@@ -86,7 +86,8 @@ class Submission(models.Model):
     graded_count = models.PositiveIntegerField(default=0)  # times a result was stored (1!)
     enqueue_count = models.PositiveIntegerField(default=0)  # messages published for it
     requeue_count = models.PositiveIntegerField(default=0)  # running -> queued by the sweeper
-    worker = models.CharField(max_length=200, blank=True)  # who claimed it last
+    worker = models.CharField(max_length=200, blank=True)  # who claimed it last (Celery node)
+    worker_pid = models.PositiveIntegerField(null=True, blank=True)  # ...and which process
 
     class Meta:
         ordering = ("-created_at", "-id")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 import uuid
 from collections.abc import Callable
@@ -358,8 +359,57 @@ def submission_claim(*, submission_id: int, worker: str = "") -> uuid.UUID | Non
         claim_token=token,
         claim_count=F("claim_count") + 1,
         worker=worker[:200],
+        worker_pid=os.getpid(),
     )
     return token if updated == 1 else None
+
+
+def submission_reclaim_orphan(*, submission_id: int, worker: str) -> uuid.UUID | None:
+    """running -> running under a new claim, when the process holding it is dead.
+
+    A pool process killed mid-grade (SIGKILL, the OOM killer) makes Celery deliver its message
+    again at once (`reject_on_worker_lost`), to the same worker; the row is still `running`
+    under the dead process's claim. Without this, the new delivery would do nothing and the
+    student would wait for the sweeper (SWEEP_RUNNING_AFTER, minutes). Only a holder on this
+    same Celery node can be checked (its pid is ours to probe); others are the sweeper's.
+    The conditional update on the old claim token lets one delivery take it, and makes the
+    dead holder's result, if it ever came, be dropped rather than stored twice.
+    """
+    row = (
+        Submission.objects.filter(pk=submission_id, status=Submission.Status.RUNNING)
+        .values_list("worker", "worker_pid", "claim_token")
+        .first()
+    )
+    if row is None:
+        return None
+    holder, pid, old_token = row
+    if not worker or holder != worker[:200] or pid is None or _process_alive(pid):
+        return None
+    token = uuid.uuid4()
+    updated = Submission.objects.filter(
+        pk=submission_id, status=Submission.Status.RUNNING, claim_token=old_token
+    ).update(
+        started_at=timezone.now(),
+        claim_token=token,
+        claim_count=F("claim_count") + 1,
+        requeue_count=F("requeue_count") + 1,
+        worker_pid=os.getpid(),
+    )
+    if updated == 1:
+        logger.warning(
+            "submission %s: its grader process %s died; grading it again", submission_id, pid
+        )
+    return token if updated == 1 else None
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, under another user
+        return True
+    return True
 
 
 def submission_store_report(*, submission_id: int, token: uuid.UUID, report: Report) -> bool:

@@ -31,6 +31,7 @@ from submissions.services import (
     REGRADE_QUEUE,
     submission_claim,
     submission_fail,
+    submission_reclaim_orphan,
     submission_release,
     submission_store_report,
     submissions_sweep,
@@ -119,8 +120,11 @@ def _retry_or_fail(task: Task, submission_id: int, token: uuid.UUID, exc: BaseEx
 def grade_submission(self: Task, submission_id: int) -> str:
     if _students_go_first(self, submission_id):
         return "deferred"
+    worker = self.request.hostname or ""
     try:
-        token = submission_claim(submission_id=submission_id, worker=self.request.hostname or "")
+        token = submission_claim(submission_id=submission_id, worker=worker) or (
+            submission_reclaim_orphan(submission_id=submission_id, worker=worker)
+        )
     except (OperationalError, InterfaceError) as exc:  # the database is away: try later
         raise self.retry(exc=exc, countdown=min(2**self.request.retries, 30)) from exc
     if token is None:

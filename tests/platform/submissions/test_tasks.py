@@ -330,3 +330,69 @@ def test_a_regrade_steps_back_while_students_wait(
     Submission.objects.filter(pk=waiting.pk).update(status=Submission.Status.DONE)
     assert tasks._students_go_first(FakeTask("regrade"), regrade.pk) is False
     assert len(published) == 1
+
+
+# -- a grader process killed mid-grade: the redelivered message takes the row back at once -----
+def dead_pid() -> int:
+    import subprocess
+
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def running_under(submission: Submission, *, worker: str, pid: int) -> Any:
+    token = submission_claim(submission_id=submission.pk, worker=worker)
+    assert token is not None
+    Submission.objects.filter(pk=submission.pk).update(worker_pid=pid)
+    return token
+
+
+def test_a_redelivery_takes_back_a_row_whose_process_died(people: People, exercises: Bank) -> None:
+    from submissions.services import submission_reclaim_orphan
+
+    submission = make_submission(people.alice, exercises.code)
+    old = running_under(submission, worker="w1@host", pid=dead_pid())
+
+    new = submission_reclaim_orphan(submission_id=submission.pk, worker="w1@host")
+
+    assert new is not None and new != old
+    submission.refresh_from_db()
+    assert (submission.status, submission.claim_count, submission.requeue_count) == (
+        "running",
+        2,
+        1,
+    )
+    # The dead holder's result, should it ever arrive, is not stored: graded once.
+    assert not submission_store_report(submission_id=submission.pk, token=old, report=_report())
+    assert submission_store_report(submission_id=submission.pk, token=new, report=_report())
+    assert Submission.objects.get(pk=submission.pk).graded_count == 1
+
+
+def test_a_living_holder_or_another_node_keeps_its_claim(people: People, exercises: Bank) -> None:
+    import os
+
+    from submissions.services import submission_reclaim_orphan
+
+    alive = make_submission(people.alice, exercises.code)
+    running_under(alive, worker="w1@host", pid=os.getpid())
+    elsewhere = make_submission(people.bob, exercises.code)
+    running_under(elsewhere, worker="w2@other", pid=dead_pid())
+
+    assert submission_reclaim_orphan(submission_id=alive.pk, worker="w1@host") is None
+    # Another node's process cannot be probed from here: the sweeper's job.
+    assert submission_reclaim_orphan(submission_id=elsewhere.pk, worker="w1@host") is None
+    assert submission_reclaim_orphan(submission_id=elsewhere.pk, worker="") is None
+
+
+def _report() -> Any:
+    from graders.report import Report
+
+    return Report(
+        exercise="double-it",
+        version="v",
+        seed=1,
+        verdict=Verdict.ACCEPTED,
+        score=10.0,
+        max_score=10.0,
+    )
