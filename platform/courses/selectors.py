@@ -93,12 +93,7 @@ def assignment_for(
     With `course`, only that course; without, the one due soonest (undated last), so a student
     in two courses that assign the same exercise gets the more urgent one.
     """
-    qs = Assignment.objects.filter(
-        exercise=exercise,
-        published=True,
-        course__enrolments__user=user,
-        course__enrolments__role=Enrolment.Role.STUDENT,
-    ).select_related("course")
+    qs = _published_to(user).filter(exercise=exercise).select_related("course")
     if course is not None:
         qs = qs.filter(course=course)
     return qs.order_by(F("due_at").asc(nulls_last=True), "id").first()
@@ -109,12 +104,23 @@ def exercise_visible_to(user: User) -> Q:
     courses, and, for instructors and staff, everything they could assign."""
     if user.is_platform_staff or user.is_instructor:
         return Q()
-    published_for_user = Assignment.objects.filter(
+    return Q(is_public=True) | Q(pk__in=_published_to(user).values("exercise"))
+
+
+def exercise_is_visible(*, user: User, exercise: Exercise) -> bool:
+    """`exercise_visible_to` for one exercise already loaded (no query when it is public)."""
+    if exercise.is_public or user.is_platform_staff or user.is_instructor:
+        return True
+    return _published_to(user).filter(exercise=exercise).exists()
+
+
+def _published_to(user: User) -> QuerySet[Assignment]:
+    """The published assignments of the courses where `user` is a student."""
+    return Assignment.objects.filter(
         published=True,
         course__enrolments__user=user,
         course__enrolments__role=Enrolment.Role.STUDENT,
-    ).values("exercise")
-    return Q(is_public=True) | Q(pk__in=published_for_user)
+    )
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,13 @@ from datetime import datetime, timedelta
 from accounts.models import User
 from catalog.models import Exercise, PracticeInstance
 from courses.models import Assignment, Course
-from courses.selectors import assignment_for
+from courses.selectors import assignment_for, exercise_is_visible
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.db.models import F, Q
+from django.http import Http404
 from django.utils import timezone
 
 from graders.instances import derive_seed
@@ -132,20 +134,14 @@ def rate_limit_hit(
     """Count one hit in a fixed window; None if allowed, else the seconds until the next window.
 
     The counter lives in the Django cache (Redis in production), so it is shared by every web
-    process. `add` then `incr` is atomic in Redis; a fixed window may let up to twice the
-    limit through across a window boundary, which is fine for keeping the grader from being
-    used as an oracle.
+    process. A fixed window may let up to twice the limit through across a window boundary,
+    which is fine for keeping the grader from being used as an oracle.
     """
     now = clock()
     bucket = int(now // window)
     cache_key = f"ratelimit:{key}:{bucket}"
     try:
-        cache.add(cache_key, 0, timeout=window + 1)
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # evicted between add and incr
-            cache.set(cache_key, 1, timeout=window + 1)
-            count = 1
+        count = _count_hit(cache_key, ttl=window + 1)
     except Exception:
         # Fail open: while Redis restarts, a submission is saved (and graded once the broker
         # is back, by the sweeper) rather than refused with an error.
@@ -154,6 +150,24 @@ def rate_limit_hit(
     if count <= limit:
         return None
     return max(1, math.ceil((bucket + 1) * window - now))
+
+
+def _count_hit(cache_key: str, *, ttl: int) -> int:
+    """Add one to the window's counter and return it (atomic)."""
+    backend = caches["default"]  # the backend itself: `cache` is a proxy to it
+    if isinstance(backend, RedisCache):
+        # One round trip (INCR creates the key at 1) instead of the three that the cache API's
+        # add + incr cost on Redis: this runs on every submission of a deadline rush.
+        key = backend.make_and_validate_key(cache_key)
+        pipe = backend._cache.get_client(key, write=True).pipeline(transaction=False)
+        count, _ = pipe.incr(key).expire(key, ttl).execute()
+        return int(count)
+    cache.add(cache_key, 0, timeout=ttl)
+    try:
+        return cache.incr(cache_key)
+    except ValueError:  # evicted between add and incr
+        cache.set(cache_key, 1, timeout=ttl)
+        return 1
 
 
 def counted_attempts(*, user: User, exercise: Exercise, course: Course | None = None) -> int:
@@ -186,12 +200,16 @@ def submission_create(
     """
     if mode not in Submission.Mode.values:
         raise SubmissionError(f"mode must be one of {', '.join(Submission.Mode.values)}")
+    assignment = assignment_for(user=user, exercise=exercise, course=course)
+    # An assignment proves the student may see the exercise; without one, ask. (The API's
+    # endpoint relies on this check instead of a separate visibility query per submission.)
+    if assignment is None and not exercise_is_visible(user=user, exercise=exercise):
+        raise Http404(f"no exercise {exercise.slug!r}")
     if not exercise.is_active or exercise.current_version_id is None:
         raise SubmissionError(f"{exercise.slug} is not open for submissions")
     if visible_only and mode != Submission.Mode.PRACTICE:
         raise SubmissionError("only practice runs can run the visible tests alone")
     code_text, answer_text = _check_content(exercise, code, answer)
-    assignment = assignment_for(user=user, exercise=exercise, course=course)
     if mode == Submission.Mode.GRADED:
         _check_open_for_grading(exercise, assignment)
     # Practice runs have their own, separate budget: a student iterating on the visible tests
@@ -249,7 +267,7 @@ def _submission_save(
         assert assignment is not None  # checked by the caller
         # Lock the student's row: two simultaneous submissions must not both see "one attempt
         # left". (SQLite has no row locks, but its IMMEDIATE transactions serialise writers.)
-        User.objects.select_for_update().filter(pk=user.pk).first()
+        list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk"))
         used = counted_attempts(user=user, exercise=exercise, course=assignment.course)
         if assignment.max_attempts is not None and used >= assignment.max_attempts:
             raise AttemptsExhausted(
@@ -271,29 +289,46 @@ def _submission_save(
         attempt=attempt,
         status=Submission.Status.QUEUED,
         queued_at=now,
+        # Counts the publication about to happen after the commit (one UPDATE fewer per
+        # submission); enqueue_grading takes it back if the broker refuses it.
+        enqueue_count=1,
     )
-    _enqueue_on_commit(submission.pk, GRADING_QUEUE)
+    _enqueue_on_commit(submission.pk, GRADING_QUEUE, counted=True)
     return submission
 
 
-def _enqueue_on_commit(submission_id: int, queue: str) -> None:
+def _enqueue_on_commit(submission_id: int, queue: str, *, counted: bool = False) -> None:
     # After commit, so a worker never looks for a row it cannot see yet. `robust`: if the broker
     # is down the request still succeeds; the row is saved as queued and the sweeper publishes
     # it again later.
-    transaction.on_commit(lambda: enqueue_grading(submission_id, queue=queue), robust=True)
+    transaction.on_commit(
+        lambda: enqueue_grading(submission_id, queue=queue, counted=counted), robust=True
+    )
 
 
-def enqueue_grading(submission_id: int, *, queue: str = GRADING_QUEUE) -> None:
+def enqueue_grading(
+    submission_id: int, *, queue: str = GRADING_QUEUE, counted: bool = False
+) -> None:
+    """Publish the grading message and count it in `enqueue_count` (the sweeper's back-off).
+
+    `counted`: the row was saved with this publication already counted.
+    """
     from submissions.tasks import grade_submission
 
-    grade_submission.apply_async(
-        (submission_id,),
-        queue=queue,
-        # Fail fast when the broker is away: the sweeper is the retry.
-        retry=True,
-        retry_policy={"max_retries": 2, "interval_start": 0.1, "interval_step": 0.5},
-    )
-    Submission.objects.filter(pk=submission_id).update(enqueue_count=F("enqueue_count") + 1)
+    try:
+        grade_submission.apply_async(
+            (submission_id,),
+            queue=queue,
+            # Fail fast when the broker is away: the sweeper is the retry.
+            retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0.1, "interval_step": 0.5},
+        )
+    except Exception:
+        if counted:
+            Submission.objects.filter(pk=submission_id).update(enqueue_count=F("enqueue_count") - 1)
+        raise
+    if not counted:
+        Submission.objects.filter(pk=submission_id).update(enqueue_count=F("enqueue_count") + 1)
 
 
 @transaction.atomic

@@ -230,7 +230,7 @@ def enqueued(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
     """Records what would be published to the broker, instead of publishing it."""
     calls: list[tuple[int, str]] = []
 
-    def record(submission_id: int, *, queue: str = "grading") -> None:
+    def record(submission_id: int, *, queue: str = "grading", counted: bool = False) -> None:
         calls.append((submission_id, queue))
 
     monkeypatch.setattr("submissions.services.enqueue_grading", record)

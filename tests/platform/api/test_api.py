@@ -74,11 +74,14 @@ def test_create_then_poll_a_submission(
 
     monkeypatch.setattr(
         "submissions.services.enqueue_grading",
-        lambda pk, queue="grading": grade_submission.apply(args=(pk,)),
+        lambda pk, **_: grade_submission.apply(args=(pk,)),
     )
     with django_capture_on_commit_callbacks(execute=True):
         response = post_json(
-            client, SUBMISSIONS, {"exercise": "double-it", "code": CORRECT_CODE}, **bearer(alice_token)
+            client,
+            SUBMISSIONS,
+            {"exercise": "double-it", "code": CORRECT_CODE},
+            **bearer(alice_token),
         )
     assert response.status_code == 202, response.content
     created = response.json()
@@ -185,7 +188,9 @@ def test_bad_input_is_400(
 
 def test_malformed_json_is_400(client: Client, exercises: Bank, alice_token: str) -> None:
     response = client.post(
-        SUBMISSIONS, data='{"exercise": "double-it", ', content_type="application/json",
+        SUBMISSIONS,
+        data='{"exercise": "double-it", ',
+        content_type="application/json",
         **bearer(alice_token),
     )
     assert_error(response, 400, "malformed_json")
@@ -196,7 +201,9 @@ def test_wrong_content_type_is_415(
     client: Client, exercises: Bank, alice_token: str, content_type: str
 ) -> None:
     response = client.post(
-        SUBMISSIONS, data='{"exercise": "double-it", "code": "x"}', content_type=content_type,
+        SUBMISSIONS,
+        data='{"exercise": "double-it", "code": "x"}',
+        content_type=content_type,
         **bearer(alice_token),
     )
     assert_error(response, 415, "unsupported_media_type")
@@ -213,7 +220,9 @@ def test_no_attempts_left_is_403(client: Client, exercises: Bank, alice_token: s
     limited.save()
     body = {"exercise": "double-it", "code": "x = 1"}
     assert post_json(client, SUBMISSIONS, body, **bearer(alice_token)).status_code == 202
-    assert_error(post_json(client, SUBMISSIONS, body, **bearer(alice_token)), 403, "no_attempts_left")
+    assert_error(
+        post_json(client, SUBMISSIONS, body, **bearer(alice_token)), 403, "no_attempts_left"
+    )
 
 
 def test_unknown_exercise_is_404(client: Client, exercises: Bank, alice_token: str) -> None:
@@ -222,11 +231,51 @@ def test_unknown_exercise_is_404(client: Client, exercises: Bank, alice_token: s
     assert_error(post_json(client, SUBMISSIONS, body, **bearer(alice_token)), 404, "not_found")
 
 
+def test_an_exercise_the_student_may_not_see_is_404_like_an_unknown_one(
+    client: Client, exercises: Bank, people: People, alice_token: str
+) -> None:
+    # The submission endpoint leaves visibility to submission_create (one query fewer): not
+    # public and not published in any of alice's courses must still look like no exercise.
+    from courses.models import Assignment
+
+    exercises.code.is_public = False
+    exercises.code.save()
+    Assignment.objects.filter(exercise=exercises.code).update(published=False)
+    unknown = post_json(
+        client, SUBMISSIONS, {"exercise": "nope", "code": "x"}, **bearer(alice_token)
+    )
+    for mode in ("graded", "practice"):
+        # Even a body that would be refused (empty code) must not reveal that it exists.
+        for code in ("x = 1", ""):
+            body = {"exercise": "double-it", "code": code, "mode": mode}
+            hidden = post_json(client, SUBMISSIONS, body, **bearer(alice_token))
+            assert_error(hidden, 404, "not_found")
+            assert (
+                hidden.json()["message"].replace("double-it", "nope") == unknown.json()["message"]
+            )
+    assert not Submission.objects.exists()
+
+    # Public but not assigned: practice is open, graded submissions are refused with a reason.
+    exercises.code.is_public = True
+    exercises.code.save()
+    practice = {"exercise": "double-it", "code": "x = 1", "mode": "practice"}
+    assert post_json(client, SUBMISSIONS, practice, **bearer(alice_token)).status_code == 202
+    graded = {"exercise": "double-it", "code": "x = 1"}
+    assert_error(post_json(client, SUBMISSIONS, graded, **bearer(alice_token)), 403, "not_assigned")
+    # An instructor sees every exercise (to assign it) and may practise on it.
+    carol = api_token_create(user=people.carol)[1]
+    exercises.code.is_public = False
+    exercises.code.save()
+    assert post_json(client, SUBMISSIONS, practice, **bearer(carol)).status_code == 202
+
+
 def test_someone_elses_submission_is_404_not_403(
     client: Client, exercises: Bank, people: People, alice_token: str
 ) -> None:
     bobs = make_submission(people.bob, exercises.code)
-    missing = assert_error(client.get(f"{SUBMISSIONS}/{bobs.pk + 1000}", **bearer(alice_token)), 404)
+    missing = assert_error(
+        client.get(f"{SUBMISSIONS}/{bobs.pk + 1000}", **bearer(alice_token)), 404
+    )
     others = assert_error(client.get(f"{SUBMISSIONS}/{bobs.pk}", **bearer(alice_token)), 404)
     assert missing == others  # indistinguishable from a missing id
     assert client.get(SUBMISSIONS, **bearer(alice_token)).json() == []
