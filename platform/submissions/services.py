@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -444,7 +444,14 @@ def _process_alive(pid: int) -> bool:
         return False
     except PermissionError:  # alive, under another user
         return True
-    return True
+    # A killed process whose parent died too is a zombie until init reaps it, which some
+    # container inits never do: it answers signals but grades nothing.
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            state = stat.read().rsplit(b") ", 1)[1][:1]
+    except (OSError, IndexError):
+        return True  # no /proc to ask: assume alive (the sweeper remains)
+    return state not in (b"Z", b"X")
 
 
 def submission_store_report(*, submission_id: int, token: uuid.UUID, report: Report) -> bool:
@@ -509,6 +516,69 @@ class SweepResult:
 SWEEP_BATCH = 500
 
 
+def _requeue_or_fail(
+    still_stuck: QuerySet[Submission],
+    pk: int,
+    requeues: int,
+    regrade_of: int | None,
+    now: datetime,
+) -> str | None:
+    """A running row whose grader died goes back to the queue (published again), or to error
+    after SWEEP_MAX_REQUEUES rescues: a submission that keeps killing workers must not loop
+    forever. `still_stuck` is the conditional UPDATE's filter. None if someone else moved it."""
+    if requeues >= settings.SWEEP_MAX_REQUEUES:
+        if still_stuck.update(
+            status=Submission.Status.ERROR,
+            message=(
+                f"Could not be graded: the grader stopped {requeues + 1} times while "
+                "grading it. You can try again."
+            ),
+            finished_at=now,
+            claim_token=None,
+        ):
+            return "failed"
+        return None
+    if still_stuck.update(
+        status=Submission.Status.QUEUED,
+        queued_at=now,
+        claim_token=None,
+        requeue_count=F("requeue_count") + 1,
+    ):
+        enqueue_grading(pk, queue=REGRADE_QUEUE if regrade_of else GRADING_QUEUE)
+        return "requeued"
+    return None
+
+
+def submissions_reclaim_for_node(*, worker: str) -> list[int]:
+    """At a worker's start: take back what this Celery node was grading when it died.
+
+    A worker killed whole (SIGKILL, the OOM killer, a reboot) leaves its rows `running`, and
+    Redis redelivers its unacknowledged messages only after the visibility timeout (an hour).
+    Started again under the same node name (systemd, a container restart), it re-queues them
+    at once instead of leaving them to the sweeper (SWEEP_RUNNING_AFTER, minutes). A row whose
+    process is alive is left alone: another worker with the same name on this machine, or a
+    pid already reused (then the sweeper rescues it as before). Returns the re-queued ids.
+    """
+    now = timezone.now()
+    requeued = []
+    rows = Submission.objects.filter(
+        status=Submission.Status.RUNNING, worker=worker[:200]
+    ).values_list("pk", "worker_pid", "claim_token", "requeue_count", "regrade_of_id")
+    for pk, pid, token, requeues, regrade_of in rows[:SWEEP_BATCH]:
+        if pid is None or _process_alive(pid):
+            continue
+        still_stuck = Submission.objects.filter(
+            pk=pk, status=Submission.Status.RUNNING, claim_token=token
+        )
+        if _requeue_or_fail(still_stuck, pk, requeues, regrade_of, now) == "requeued":
+            requeued.append(pk)
+    if requeued:
+        logger.warning(
+            "worker %s restarted: re-queued %d submissions it was grading", worker, len(requeued)
+        )
+    return requeued
+
+
 def submissions_sweep(*, now: datetime | None = None) -> SweepResult:
     """Rescue submissions stuck on their way (run by celery beat every SWEEP_INTERVAL s).
 
@@ -530,26 +600,11 @@ def submissions_sweep(*, now: datetime | None = None) -> SweepResult:
         still_stuck = Submission.objects.filter(
             pk=pk, status=Submission.Status.RUNNING, started_at__lt=running_cutoff
         )
-        if requeues >= settings.SWEEP_MAX_REQUEUES:
-            if still_stuck.update(
-                status=Submission.Status.ERROR,
-                message=(
-                    f"Could not be graded: the grader stopped {requeues + 1} times while "
-                    "grading it. You can try again."
-                ),
-                finished_at=now,
-                claim_token=None,
-            ):
-                result.failed.append(pk)
-            continue
-        if still_stuck.update(
-            status=Submission.Status.QUEUED,
-            queued_at=now,
-            claim_token=None,
-            requeue_count=F("requeue_count") + 1,
-        ):
+        outcome = _requeue_or_fail(still_stuck, pk, requeues, regrade_of, now)
+        if outcome == "failed":
+            result.failed.append(pk)
+        elif outcome == "requeued":
             result.requeued_running.append(pk)
-            enqueue_grading(pk, queue=REGRADE_QUEUE if regrade_of else GRADING_QUEUE)
 
     queued_cutoff = now - timedelta(seconds=settings.SWEEP_QUEUED_AFTER)
     stuck_queued = (

@@ -19,7 +19,12 @@ from typing import Any
 from catalog.selectors import engine_exercise
 from catalog.services import exercise_alert_raise
 from celery import Task, shared_task
-from celery.signals import worker_init, worker_process_init, worker_process_shutdown
+from celery.signals import (
+    worker_init,
+    worker_process_init,
+    worker_process_shutdown,
+    worker_ready,
+)
 from courses.services import alert_notify_instructors
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
@@ -34,6 +39,7 @@ from submissions.services import (
     submission_reclaim_orphan,
     submission_release,
     submission_store_report,
+    submissions_reclaim_for_node,
     submissions_sweep,
 )
 
@@ -203,6 +209,16 @@ def lower_priority(**_: object) -> None:
             os.nice(settings.WORKER_NICE)
         except OSError:
             logger.warning("could not lower the worker's priority (WORKER_NICE)")
+
+
+@worker_ready.connect
+def reclaim_after_restart(sender: Any = None, **_: object) -> None:
+    """What this node was grading when it was killed is graded again now, not in minutes."""
+    hostname = getattr(sender, "hostname", "") or ""
+    try:
+        submissions_reclaim_for_node(worker=hostname)
+    except Exception:  # the sweeper remains the safety net
+        logger.exception("could not re-queue the submissions of the previous run of %s", hostname)
 
 
 @worker_process_init.connect

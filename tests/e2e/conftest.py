@@ -159,8 +159,9 @@ class Processes:
         self.started.append((name, proc, log))
         return proc
 
-    def worker(self, name: str) -> tuple[str, subprocess.Popen[bytes]]:
-        hostname = f"{name}-{uuid.uuid4().hex[:6]}@e2e"
+    def worker(self, name: str, hostname: str | None = None) -> tuple[str, subprocess.Popen[bytes]]:
+        """A worker; `hostname` (its Celery node name) to start one again under its name."""
+        hostname = hostname or f"{name}-{uuid.uuid4().hex[:6]}@e2e"
         proc = self._start(
             name,
             [

@@ -146,3 +146,35 @@ def test_a_worker_killed_mid_grade_loses_nothing_and_grades_once(
     wait_until("the duplicate delivery", lambda: "'skipped'" in rescuer_log.read_text(), 30)
     submission.refresh_from_db()
     assert (submission.graded_count, submission.claim_count) == (1, 2)
+
+
+def test_a_worker_killed_whole_and_restarted_grades_its_submission_at_once(
+    live_server: Any, processes: Processes, student: User
+) -> None:
+    # No beat here: nothing but the restarted worker itself can rescue the submission (a
+    # killed worker's unacknowledged message comes back from Redis only after an hour).
+    name, first = processes.worker("node")
+    client = HttpClient(live_server.url)
+    token = api_token_create(user=student)[1]
+    slow = "import time\ntime.sleep(2.5)\n\n" + (SOLUTIONS / "correct_matmul.py").read_text()
+    status, created = client.api("POST", "/submissions", token, {"exercise": SLUG, "code": slow})
+    assert status == 202, created
+    wait_until(
+        "the worker to start grading",
+        lambda: Submission.objects.filter(pk=created["id"], status="running").exists(),
+        30,
+    )
+    time.sleep(0.5)
+    processes.kill(first)  # the worker, its pool and its graders, as when a container dies
+
+    restarted_at = time.monotonic()
+    processes.worker("node-again", hostname=name)  # systemd / docker restart: the same name
+    result = wait_for_result(client, token, created["id"], timeout=60)
+
+    assert (result["status"], result["verdict"]) == ("done", "accepted"), result
+    # Well before any sweeper could have acted (SWEEP_RUNNING_AFTER is 8 s here, 300 s in
+    # production, and no beat runs): the restarted worker took it back itself.
+    assert time.monotonic() - restarted_at < 30
+    row = Submission.objects.get(pk=created["id"])
+    assert (row.graded_count, row.claim_count, row.requeue_count) == (1, 2, 1)
+    assert "re-queued 1 submissions" in (processes.logdir / "node-again.log").read_text()

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('submissions', '0002_submission_course_submission_visible_only_and_more'),
+        ("submissions", "0002_submission_course_submission_visible_only_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='submission',
-            name='worker_pid',
+            model_name="submission",
+            name="worker_pid",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
     ]

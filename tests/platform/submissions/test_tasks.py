@@ -128,7 +128,11 @@ def test_a_lost_claim_never_stores_a_second_result(
     assert not submission_store_report(submission_id=submission.pk, token=token_a, report=report)
 
     submission.refresh_from_db()
-    assert (submission.verdict, submission.graded_count, submission.claim_count) == ("accepted", 1, 2)
+    assert (submission.verdict, submission.graded_count, submission.claim_count) == (
+        "accepted",
+        1,
+        2,
+    )
 
 
 def test_an_engine_failure_is_retried_then_reported_as_could_not_grade(
@@ -165,7 +169,11 @@ def test_an_engine_failure_that_heals_on_retry_is_graded_once(
     run_task(submission.pk)
 
     submission.refresh_from_db()
-    assert (submission.status, submission.verdict, submission.graded_count) == ("done", "accepted", 1)
+    assert (submission.status, submission.verdict, submission.graded_count) == (
+        "done",
+        "accepted",
+        1,
+    )
 
 
 def test_an_internal_error_verdict_is_retried_and_never_blamed_on_the_student(
@@ -396,3 +404,89 @@ def _report() -> Any:
         score=10.0,
         max_score=10.0,
     )
+
+
+# -- a worker killed whole and started again under its name: its rows are re-queued at once ------
+def test_a_restarted_node_requeues_what_its_dead_processes_held(
+    people: People, exercises: Bank, enqueued: list[tuple[int, str]], settings: Any
+) -> None:
+    import os
+
+    from submissions.services import submissions_reclaim_for_node
+
+    orphan = make_submission(people.alice, exercises.code)
+    old = running_under(orphan, worker="w1@host", pid=dead_pid())
+    living = make_submission(people.bob, exercises.code)
+    running_under(living, worker="w1@host", pid=os.getpid())  # a new pool process's claim
+    elsewhere = make_submission(people.bob, exercises.code)
+    running_under(elsewhere, worker="w2@other", pid=dead_pid())
+    worn_out = make_submission(people.alice, exercises.code)
+    running_under(worn_out, worker="w1@host", pid=dead_pid())
+    Submission.objects.filter(pk=worn_out.pk).update(requeue_count=settings.SWEEP_MAX_REQUEUES)
+
+    assert submissions_reclaim_for_node(worker="w1@host") == [orphan.pk]
+
+    assert enqueued == [(orphan.pk, "grading")]
+    orphan.refresh_from_db()
+    assert (orphan.status, orphan.requeue_count, orphan.claim_token) == ("queued", 1, None)
+    # The dead process's result, should it ever arrive, cannot be stored.
+    assert not submission_store_report(submission_id=orphan.pk, token=old, report=_report())
+    states = dict(Submission.objects.values_list("pk", "status"))
+    assert (states[living.pk], states[elsewhere.pk], states[worn_out.pk]) == (
+        "running",
+        "running",
+        "error",  # it had already stopped the grader too often
+    )
+
+
+def test_the_worker_reclaims_when_it_is_ready(
+    people: People, exercises: Bank, enqueued: list[tuple[int, str]]
+) -> None:
+    from types import SimpleNamespace
+
+    from submissions import tasks
+
+    orphan = make_submission(people.alice, exercises.code)
+    running_under(orphan, worker="w1@host", pid=dead_pid())
+
+    tasks.reclaim_after_restart(sender=SimpleNamespace(hostname="w1@host"))
+
+    assert enqueued == [(orphan.pk, "grading")]
+
+
+def test_a_zombie_holder_counts_as_dead() -> None:
+    # Killed with its parent, a pool process stays a zombie under an init that never reaps:
+    # it must not keep its claim.
+    import os
+    import signal
+    import subprocess
+    import time
+    from pathlib import Path
+
+    from submissions.services import _process_alive
+
+    # The parent execs into a process that never waits: the killed child stays a zombie.
+    parent = subprocess.Popen(
+        ["bash", "-c", "sleep 60 & echo $!; exec sleep 60"],
+        stdout=subprocess.PIPE,
+        start_new_session=True,
+    )
+    child = int(parent.stdout.readline())  # type: ignore[union-attr]
+    try:
+        assert _process_alive(child)
+        for _ in range(50):  # bash reaps its children: wait until it has become `sleep`
+            if Path(f"/proc/{parent.pid}/comm").read_text().strip() == "sleep":
+                break
+            time.sleep(0.05)
+        os.kill(child, signal.SIGKILL)
+        stat = Path(f"/proc/{child}/stat")
+        for _ in range(50):
+            if stat.read_text().rsplit(") ", 1)[1][0] == "Z":
+                break
+            time.sleep(0.1)
+        assert stat.read_text().rsplit(") ", 1)[1][0] == "Z"  # still there, as a zombie
+        assert not _process_alive(child)
+        assert _process_alive(os.getpid())
+    finally:
+        os.killpg(parent.pid, signal.SIGKILL)
+        parent.wait()
