@@ -1,8 +1,11 @@
-"""A database that is briefly away (restart, failover) is a 503 with Retry-After, not a 500.
+"""Two failures answered plainly instead of with a 500 or a full disk.
 
-Nothing was saved when the query failed, so the honest answer is "try again in a few
-seconds": browsers show the page below, API clients get JSON, load balancers (via /healthz)
-take the instance out of rotation until the database answers again.
+- A database that is briefly away (restart, failover) is a 503 with Retry-After: nothing was
+  saved when the query failed, so the honest answer is "try again in a few seconds". Browsers
+  get a page, API clients JSON; load balancers (via /healthz) take the instance out meanwhile.
+- A request body above MAX_REQUEST_BYTES is a 413 before a byte of it is read. Django's own
+  DATA_UPLOAD_MAX_MEMORY_SIZE does not count uploaded files, which it would spool to disk in
+  full before any form could look at their size.
 """
 
 from __future__ import annotations
@@ -10,8 +13,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.defaultfilters import filesizeformat
 
 logger = logging.getLogger(__name__)
 
@@ -20,16 +25,54 @@ MESSAGE = (
     "The database is unavailable for a moment; nothing was lost or saved. "
     f"Try again in {RETRY_AFTER_SECONDS} seconds."
 )
-PAGE = f"""<!doctype html>
+PAGE = """<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>Back in a moment</title></head>
+<head><meta charset="utf-8"><title>{title}</title></head>
 <body style="font: 16px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 3rem auto;">
-  <h1>Back in a moment</h1>
-  <p>{MESSAGE}</p>
-  <p>If you were submitting, your code is still in the page: go back and submit again.</p>
+  <h1>{title}</h1>
+  <p>{message}</p>
+  <p>{advice}</p>
 </body>
 </html>
 """
+
+
+def _plain_error(
+    request: HttpRequest, status: int, code: str, message: str, **page: str
+) -> HttpResponse:
+    """JSON for the API (and /healthz), a small page for browsers."""
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        return JsonResponse({"message": message, "code": code}, status=status)
+    return HttpResponse(PAGE.format(message=message, **page), status=status)
+
+
+class RequestBodyLimitMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            size = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            size = 0  # Django reads no body without a valid length
+        limit = settings.MAX_REQUEST_BYTES
+        if size <= limit:
+            return self.get_response(request)
+        message = (
+            f"The request is too large: {filesizeformat(size)}; the limit is "
+            f"{filesizeformat(limit)}. Nothing was saved."
+        )
+        response = _plain_error(
+            request,
+            413,
+            "too_large",
+            message,
+            title="Too large",
+            advice="A CSV of students can be split into several files.",
+        )
+        # The unread body is not worth reading to keep the connection: close it.
+        response["Connection"] = "close"
+        return response
 
 
 class DatabaseUnavailableMiddleware:
@@ -43,12 +86,13 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.warning("database unavailable on %s %s: %s", request.method, request.path, exception)
-        wants_json = request.path.startswith("/api/") or request.path == "/healthz"
-        if wants_json:
-            response: HttpResponse = JsonResponse(
-                {"message": MESSAGE, "code": "database_unavailable"}, status=503
-            )
-        else:
-            response = HttpResponse(PAGE, status=503)
+        response = _plain_error(
+            request,
+            503,
+            "database_unavailable",
+            MESSAGE,
+            title="Back in a moment",
+            advice="If you were submitting, your code is still in the page: go back and submit again.",
+        )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

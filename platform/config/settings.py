@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: an oversized body is refused before anything (CSRF, forms) reads it.
+    "config.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -156,6 +158,9 @@ SUBMISSION_RATE = envrate("SUBMISSION_RATE", "20/60")
 PRACTICE_RATE = envrate("PRACTICE_RATE", "30/60")
 # Bodies above this are refused before they are read (the code limit plus room for JSON).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * MAX_CODE_BYTES
+# Any request body, uploaded files included (a 1 MiB CSV of students plus its form):
+# refused with a 413 before it is read (config.middleware.RequestBodyLimitMiddleware).
+MAX_REQUEST_BYTES = envint("MAX_REQUEST_BYTES", str(2 * 1024 * 1024))
 
 # The worker (and the graders it starts) runs at this lower CPU priority (nice value): on a
 # machine it shares with the web, a deadline rush is first *accepted* (stored, timestamped

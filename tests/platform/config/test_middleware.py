@@ -58,3 +58,19 @@ def test_the_api_says_503_in_json(
     assert (response.status_code, response["Retry-After"]) == (503, "5")
     body = json.loads(response.content)
     assert body["code"] == "database_unavailable" and "Try again" in body["message"]
+
+
+@pytest.mark.django_db
+def test_an_oversized_api_body_is_413_json_before_it_is_read(client: Client, settings: Any) -> None:
+    settings.MAX_REQUEST_BYTES = 1000
+    response = client.post("/api/v1/submissions", data="x" * 1001, content_type="application/json")
+    assert (response.status_code, response["Connection"]) == (413, "close")
+    body = json.loads(response.content)
+    assert body["code"] == "too_large" and "the limit is 1000" in body["message"]
+    # At the limit, the request goes on as usual (here: 401, no credentials).
+    assert (
+        client.post(
+            "/api/v1/submissions", data="x" * 1000, content_type="application/json"
+        ).status_code
+        == 401
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from accounts.models import User
 from courses.models import Course, Enrolment
@@ -185,3 +187,25 @@ def test_an_instructor_cannot_be_removed_as_a_student(carol: Client, people: Peo
     carol.post(f"/teach/ml101/students/{people.dave.pk}/remove/")  # not in the course at all
     assert Enrolment.objects.filter(course__slug="ml101", user=people.carol).exists()
     assert Enrolment.objects.filter(course__slug="cv201", user=people.dave).exists()
+
+
+def test_an_upload_far_beyond_the_limit_is_refused_before_it_is_read(
+    carol: Client, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Django's own body limit ignores files: it would spool a 2 GB upload to disk before the
+    # form could look at its size. The middleware answers 413 from Content-Length alone.
+    from django.http import HttpRequest
+
+    def must_not_read(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the body was read")
+
+    monkeypatch.setattr(HttpRequest, "_load_post_and_files", must_not_read)
+    settings.MAX_REQUEST_BYTES = 64 * 1024
+    response = upload(carol, b"username\n" + b"a" * (65 * 1024))
+
+    assert response.status_code == 413
+    assert response["Connection"] == "close"
+    page = response.content.decode()
+    assert "The request is too large: 65.1\xa0KB; the limit is 64.0\xa0KB" in page
+    assert "split into several files" in page
+    assert students() == {"alice", "bob"}
