@@ -101,6 +101,21 @@ def test_correct_and_wrong_solutions_over_http(
     )
 
 
+def submit_slow_and_wait_until_running(client: HttpClient, token: str) -> int:
+    """A correct solution that sleeps 2.5 s at import, submitted; returns once it is being
+    graded (inside the sandbox): long enough to kill its worker in the middle."""
+    slow = "import time\ntime.sleep(2.5)\n\n" + (SOLUTIONS / "correct_matmul.py").read_text()
+    status, created = client.api("POST", "/submissions", token, {"exercise": SLUG, "code": slow})
+    assert status == 202, created
+    wait_until(
+        "a worker to start grading",
+        lambda: Submission.objects.filter(pk=created["id"], status="running").exists(),
+        30,
+    )
+    time.sleep(0.5)  # inside the sandbox now
+    return int(created["id"])
+
+
 def test_a_worker_killed_mid_grade_loses_nothing_and_grades_once(
     live_server: Any, processes: Processes, student: User
 ) -> None:
@@ -108,19 +123,7 @@ def test_a_worker_killed_mid_grade_loses_nothing_and_grades_once(
     processes.beat()
     client = HttpClient(live_server.url)
     token = api_token_create(user=student)[1]
-
-    # Correct, but sleeps 2.5 s at import: long enough to be killed in the middle of grading.
-    slow = "import time\ntime.sleep(2.5)\n\n" + (SOLUTIONS / "correct_matmul.py").read_text()
-    status, created = client.api("POST", "/submissions", token, {"exercise": SLUG, "code": slow})
-    assert status == 202, created
-    submission = Submission.objects.get(pk=created["id"])
-
-    wait_until(
-        "the first worker to start grading",
-        lambda: Submission.objects.filter(pk=submission.pk, status="running").exists(),
-        30,
-    )
-    time.sleep(0.5)  # inside the sandbox now
+    submission = Submission.objects.get(pk=submit_slow_and_wait_until_running(client, token))
     processes.kill(first)  # SIGKILL the worker, its pool and its grader at once
     submission.refresh_from_db()
     assert (submission.status, submission.worker) == ("running", first_name)
@@ -156,25 +159,17 @@ def test_a_worker_killed_whole_and_restarted_grades_its_submission_at_once(
     name, first = processes.worker("node")
     client = HttpClient(live_server.url)
     token = api_token_create(user=student)[1]
-    slow = "import time\ntime.sleep(2.5)\n\n" + (SOLUTIONS / "correct_matmul.py").read_text()
-    status, created = client.api("POST", "/submissions", token, {"exercise": SLUG, "code": slow})
-    assert status == 202, created
-    wait_until(
-        "the worker to start grading",
-        lambda: Submission.objects.filter(pk=created["id"], status="running").exists(),
-        30,
-    )
-    time.sleep(0.5)
+    pk = submit_slow_and_wait_until_running(client, token)
     processes.kill(first)  # the worker, its pool and its graders, as when a container dies
 
     restarted_at = time.monotonic()
     processes.worker("node-again", hostname=name)  # systemd / docker restart: the same name
-    result = wait_for_result(client, token, created["id"], timeout=60)
+    result = wait_for_result(client, token, pk, timeout=60)
 
     assert (result["status"], result["verdict"]) == ("done", "accepted"), result
     # Well before any sweeper could have acted (SWEEP_RUNNING_AFTER is 8 s here, 300 s in
     # production, and no beat runs): the restarted worker took it back itself.
     assert time.monotonic() - restarted_at < 30
-    row = Submission.objects.get(pk=created["id"])
+    row = Submission.objects.get(pk=pk)
     assert (row.graded_count, row.claim_count, row.requeue_count) == (1, 2, 1)
     assert "re-queued 1 submissions" in (processes.logdir / "node-again.log").read_text()
