@@ -168,7 +168,9 @@ def main() -> int:
         concurrency = os.environ.get("WORKER_CONCURRENCY", "2")
         sup.start("worker", [*celery, "worker", "-Q", "grading,regrade,maintenance",
                              "--concurrency", concurrency, "--loglevel", "INFO",
-                             "-n", f"worker-{os.getpid()}@%h"], env)
+                             # A stable node name: after a crash, the next `make run`'s worker
+                             # re-queues at start what this one was grading (tasks.py).
+                             "-n", "worker@%h"], env)
         sup.start("beat", [*celery, "beat", "--loglevel", "WARNING",
                            "-s", str(VAR / "celerybeat-schedule")], env)
         sup.start("web", [str(BIN / "gunicorn"), "--chdir", str(ROOT / "platform"),
