@@ -636,9 +636,11 @@ def burst(
             else:
                 refused.append((status, body))
 
+    cpu_start = stack.cpu_seconds()
     with ThreadPoolExecutor(48) as pool:
         list(pool.map(send, range(total)))
     sent_s = time.perf_counter() - t_start
+    cpu_sent = stack.cpu_seconds()
     log(f"burst: {len(accepted_ids)} accepted in {sent_s:.1f} s; draining")
     deadline = time.perf_counter() + drain_timeout
     pending = None
@@ -648,6 +650,7 @@ def burst(
             break
         time.sleep(0.25)
     drained_s = time.perf_counter() - t_start
+    cpu_drained = stack.cpu_seconds()
     stop_pages.set()
     page_thread.join(timeout=30)
 
@@ -690,11 +693,22 @@ def burst(
         if first_created and last_finished
         else None,
         "graded_per_s": round(len(stats) / drained_s, 1) if drained_s else None,
+        # Where the 2 cores went while the POSTs were being accepted, and until the drain.
+        "cpu_s_while_sending": _cpu_delta(cpu_start, cpu_sent),
+        "cpu_s_until_drained": _cpu_delta(cpu_start, cpu_drained),
+        "web_cpu_ms_per_accepted_post": round(
+            (cpu_sent.get("web", 0) - cpu_start.get("web", 0)) * 1000 / max(1, len(accepted_ids)),
+            1,
+        ),
         "exercise_page_html": summary_ms(page_times),
         "exercise_page_html_errors": len(page_errors),
         "exercise_api_get": summary_ms(api_page_times),
         "phases": phases_for([s[0] for s in stats]),
     }
+
+
+def _cpu_delta(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {name: round(after[name] - before.get(name, 0.0), 1) for name in after}
 
 
 def sign_in(base: str, username: str, password: str) -> str:
@@ -776,6 +790,11 @@ def table(results: dict[str, Any]) -> str:
             f"graded_count != 1: {b['graded_count_not_1']}; "
             f"drained in {b['drained_s (first sent -> all final, client clock)']} s "
             f"({b['graded_per_s']}/s) | all graded once, drained <= 60 s |"
+        )
+        sending = "; ".join(f"{k} {v}" for k, v in b["cpu_s_while_sending"].items())
+        rows.append(
+            f"| (d) CPU seconds while the burst was being sent ({b['sent_in_s']} s) | {sending} "
+            f"(web {b['web_cpu_ms_per_accepted_post']} ms per accepted POST) | |"
         )
         rows.append(
             f"| (d) exercise page during the burst (HTML, signed in; {page['n']} requests) "

@@ -24,7 +24,7 @@ from courses.selectors import assignment_for, exercise_is_visible
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -266,8 +266,10 @@ def _submission_save(
     if mode == Submission.Mode.GRADED:
         assert assignment is not None  # checked by the caller
         # Lock the student's row: two simultaneous submissions must not both see "one attempt
-        # left". (SQLite has no row locks, but its IMMEDIATE transactions serialise writers.)
-        list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+        # left". SQLite has no row locks (Django would send a plain SELECT): its IMMEDIATE
+        # transactions already serialise writers, so the query is skipped there.
+        if connection.features.has_select_for_update:
+            list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk"))
         used = counted_attempts(user=user, exercise=exercise, course=assignment.course)
         if assignment.max_attempts is not None and used >= assignment.max_attempts:
             raise AttemptsExhausted(
