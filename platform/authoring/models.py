@@ -49,6 +49,9 @@ class ExerciseDraft(models.Model):
     validation_report = models.JSONField(default=dict, blank=True)
     # Which run may store its result (a newer request replaces it), and when it started.
     validation_token = models.UUIDField(null=True, blank=True)
+    # When the validation was (last) published: a message lost on the way is published again
+    # by the sweeper (authoring.services.drafts_sweep).
+    validation_queued_at = models.DateTimeField(null=True, blank=True)
     validation_started_at = models.DateTimeField(null=True, blank=True)
     validated_hash = models.CharField(max_length=64, blank=True)  # the files the report is about
     ok_hash = models.CharField(max_length=64, blank=True)  # the files last validated OK

@@ -9,14 +9,16 @@ current token may store its report, so a duplicate delivery or a run superseded 
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from accounts.models import User
 from catalog.models import Exercise, ExerciseVersion
 from catalog.services import exercise_publish_files
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -33,6 +35,8 @@ from authoring.models import ExerciseDraft, Publication
 from authoring.selectors import publish_problem
 from authoring.skeletons import SkeletonError, skeleton_files
 from graders.exercise import TOPIC_ORDER, ExerciseError
+
+logger = logging.getLogger(__name__)
 
 VALIDATION_QUEUE = "regrade"  # the low-priority queue: students' grading never waits for it
 # The task's hard time limit (authoring.tasks): a run still "running" after it was killed.
@@ -180,6 +184,7 @@ def draft_validate_request(*, draft: ExerciseDraft) -> ExerciseDraft:
     ExerciseDraft.objects.filter(pk=draft.pk).update(
         validation_state=ExerciseDraft.State.QUEUED,
         validation_token=None,
+        validation_queued_at=timezone.now(),
         validation_started_at=None,
     )
     draft.refresh_from_db()
@@ -199,6 +204,60 @@ def enqueue_validation(draft_id: int) -> None:
         retry=True,
         retry_policy={"max_retries": 2, "interval_start": 0.1, "interval_step": 0.5},
     )
+
+
+# A run still "running" this long after its start lost its worker (the task's hard limit is
+# VALIDATION_TIME_LIMIT): the sweeper ends it with a message rather than leave it spinning.
+VALIDATION_ABANDONED_AFTER = VALIDATION_TIME_LIMIT + 60
+ABANDONED_MESSAGE = (
+    "The validation stopped before it finished: the worker running it went away. "
+    "Nothing is wrong with your files as far as we know: press Validate again."
+)
+
+
+def drafts_sweep(*, now: datetime | None = None) -> dict[str, list[int]]:
+    """Rescue validations stuck on their way (celery beat, with the submissions' sweeper).
+
+    - queued past SWEEP_QUEUED_AFTER: its message may be lost (broker restarted, publish
+      failed), so it is published again; a duplicate is harmless (one claim wins).
+    - running past VALIDATION_ABANDONED_AFTER: its worker died and nothing will redeliver the
+      message soon, so it ends failed with a message; the author validates again.
+    """
+    now = now or timezone.now()
+    republished: list[int] = []
+    abandoned: list[int] = []
+    queued_cutoff = now - timedelta(seconds=settings.SWEEP_QUEUED_AFTER)
+    stuck_queued = ExerciseDraft.objects.filter(
+        validation_state=ExerciseDraft.State.QUEUED, validation_queued_at__lt=queued_cutoff
+    ).values_list("pk", "validation_queued_at")
+    for pk, queued_at in stuck_queued[:100]:
+        if ExerciseDraft.objects.filter(
+            pk=pk, validation_state=ExerciseDraft.State.QUEUED, validation_queued_at=queued_at
+        ).update(validation_queued_at=now):
+            republished.append(pk)
+            enqueue_validation(pk)
+    running_cutoff = now - timedelta(seconds=VALIDATION_ABANDONED_AFTER)
+    stuck_running = ExerciseDraft.objects.filter(
+        validation_state=ExerciseDraft.State.RUNNING, validation_started_at__lt=running_cutoff
+    ).values_list("pk", "validation_token")
+    for pk, token in stuck_running[:100]:
+        from authoring.validation import report_of  # imports the engine: only when needed
+
+        if ExerciseDraft.objects.filter(
+            pk=pk, validation_state=ExerciseDraft.State.RUNNING, validation_token=token
+        ).update(
+            validation_state=ExerciseDraft.State.FAILED,
+            validation_report=report_of(error=ABANDONED_MESSAGE),
+            validation_token=None,
+        ):
+            abandoned.append(pk)
+    if republished or abandoned:
+        logger.warning(
+            "drafts sweeper: %d validations published again, %d abandoned ones ended",
+            len(republished),
+            len(abandoned),
+        )
+    return {"republished": republished, "abandoned": abandoned}
 
 
 def draft_claim_validation(*, draft_id: int) -> uuid.UUID | None:

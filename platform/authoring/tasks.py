@@ -21,6 +21,7 @@ from authoring.services import (
     VALIDATION_TIME_LIMIT,
     draft_claim_validation,
     draft_store_validation,
+    drafts_sweep,
 )
 
 logger = logging.getLogger(__name__)
@@ -78,3 +79,9 @@ def validate_draft(draft_id: int) -> str:
     if not stored:
         return "superseded"
     return "ok" if report["ok"] else "failed"
+
+
+@shared_task(name="authoring.tasks.sweep_stuck_validations", ignore_result=True)
+def sweep_stuck_validations() -> dict[str, int]:
+    result = drafts_sweep()
+    return {name: len(ids) for name, ids in result.items()}

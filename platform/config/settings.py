@@ -192,14 +192,22 @@ CELERY_TASK_TIME_LIMIT = GRADING_TIME_LIMIT
 # Students' submissions go to "grading"; instructors' regrades to "regrade", so a regrade of a
 # whole course can be given its own (smaller) workers and never delays a student.
 CELERY_TASK_DEFAULT_QUEUE = "grading"
-CELERY_TASK_ROUTES = {"submissions.tasks.sweep_stuck_submissions": {"queue": "maintenance"}}
+CELERY_TASK_ROUTES = {
+    "submissions.tasks.sweep_stuck_submissions": {"queue": "maintenance"},
+    "authoring.tasks.sweep_stuck_validations": {"queue": "maintenance"},
+}
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-submissions": {
         "task": "submissions.tasks.sweep_stuck_submissions",
         "schedule": SWEEP_INTERVAL,
         # A sweep nobody ran in time is useless: the next one does the same work.
         "options": {"expires": SWEEP_INTERVAL},
-    }
+    },
+    "sweep-stuck-validations": {
+        "task": "authoring.tasks.sweep_stuck_validations",
+        "schedule": SWEEP_INTERVAL,
+        "options": {"expires": SWEEP_INTERVAL},
+    },
 }
 
 # --- Authentication ---------------------------------------------------------------------------

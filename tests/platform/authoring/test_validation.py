@@ -235,3 +235,61 @@ def test_validate_refuses_files_it_cannot_save(people: People, validations: list
     assert response.status_code == 400
     assert "only solutions files can" in response.json()["errors"][0]
     assert validations == []
+
+
+# -- the sweeper: a validation lost on its way is not left "queued" forever ------------------------
+def test_a_validation_whose_message_was_lost_is_published_again(
+    people: People, validations: list[int], settings: Any
+) -> None:
+    from authoring.services import drafts_sweep
+
+    lost = _queued(new_draft(people.dave))
+    fresh = _queued(new_draft(people.dave, slug="tanh-backward"))
+    long_ago = timezone.now() - timedelta(seconds=settings.SWEEP_QUEUED_AFTER + 1)
+    ExerciseDraft.objects.filter(pk=lost.pk).update(validation_queued_at=long_ago)
+    validations.clear()
+
+    result = drafts_sweep()
+
+    assert result == {"republished": [lost.pk], "abandoned": []}
+    assert validations == [lost.pk]
+    lost.refresh_from_db()
+    assert lost.validation_state == ExerciseDraft.State.QUEUED
+    assert lost.validation_queued_at > long_ago  # the next republication waits again
+    assert drafts_sweep() == {"republished": [], "abandoned": []}
+    assert fresh.pk not in validations
+
+
+def test_a_validation_whose_worker_died_ends_with_a_message(
+    people: People, validations: list[int]
+) -> None:
+    from authoring.services import VALIDATION_ABANDONED_AFTER, drafts_sweep
+
+    dead = _queued(new_draft(people.dave))
+    token = draft_claim_validation(draft_id=dead.pk)
+    alive = _queued(new_draft(people.dave, slug="tanh-backward"))
+    assert draft_claim_validation(draft_id=alive.pk) is not None
+    ExerciseDraft.objects.filter(pk=dead.pk).update(
+        validation_started_at=timezone.now() - timedelta(seconds=VALIDATION_ABANDONED_AFTER + 1)
+    )
+
+    assert drafts_sweep() == {"republished": [], "abandoned": [dead.pk]}
+
+    dead.refresh_from_db()
+    assert dead.validation_state == ExerciseDraft.State.FAILED
+    assert "press Validate again" in dead.validation_report["error"]
+    assert ExerciseDraft.objects.get(pk=alive.pk).validation_state == ExerciseDraft.State.RUNNING
+    # Should the dead run ever answer, it stores nothing.
+    assert token is not None
+    assert not draft_store_validation(
+        draft_id=dead.pk, token=token, checked_hash="x", report={"ok": True}
+    )
+
+
+def test_the_validation_sweeper_is_scheduled_on_the_maintenance_queue(settings: Any) -> None:
+    from authoring.tasks import sweep_stuck_validations
+
+    entry = settings.CELERY_BEAT_SCHEDULE["sweep-stuck-validations"]
+    assert entry["task"] == sweep_stuck_validations.name
+    assert settings.CELERY_TASK_ROUTES[entry["task"]] == {"queue": "maintenance"}
+    assert sweep_stuck_validations() == {"republished": 0, "abandoned": 0}
