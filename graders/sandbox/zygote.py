@@ -260,8 +260,10 @@ def main() -> None:
     project_dirs = [p for p in sys.argv[3:] if p]
     versions = preload(flavor)
     policy = detect(project_dirs, privileged=mode != "unprivileged")
+    # Compiled once here, inherited by every child (harden.seccomp_program).
+    precompiled = policy.use_seccomp and harden.seccomp_program() is not None
     zygote = Zygote(policy, devnull, ctrl)
-    info = describe(policy, versions)
+    info = {**describe(policy, versions), "seccomp_precompiled": precompiled}
     zygote.send({"op": "hello", "info": info})
     zygote.serve(info)
 

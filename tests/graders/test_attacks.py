@@ -1818,3 +1818,37 @@ def test_sandbox_reports_its_protections(grader: Grader) -> None:
         missing += [k for k in ("namespaces", "setuid") if not info.get(k)]
     assert not missing, f"sandbox degraded: {missing} ({info})"
     assert info.get("threads") == 1, "the zygote must be single-threaded to fork safely"
+    # The filter the attacks above ran against is the zygote's precompiled one, patched with
+    # each child's pid (harden.seccomp_program), not one compiled per child.
+    assert info.get("seccomp_precompiled") is True, info
+
+
+def test_the_precompiled_filter_is_patched_with_the_childs_own_pid() -> None:
+    """Signals to itself pass, to its parent they do not: the placeholder pid was replaced."""
+    from graders.sandbox import harden
+
+    compiled = harden.seccomp_program()
+    assert compiled is not None
+    parent = os.getpid()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: load the filter, then report what the kernel let through
+        os.close(read_end)
+        outcome = []
+        try:
+            harden._check(harden._libc.prctl(harden.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "nnp")
+            harden.load_seccomp(compiled, os.getpid())
+            for target in (os.getpid(), parent):
+                try:
+                    os.kill(target, 0)
+                    outcome.append("sent")
+                except PermissionError:
+                    outcome.append("refused")
+        finally:
+            os.write(write_end, ",".join(outcome).encode())
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as reader:
+        result = reader.read().decode()
+    os.waitpid(pid, 0)
+    assert result == "sent,refused"
