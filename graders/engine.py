@@ -15,6 +15,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from graders import codecheck, protocol
 from graders.compare import Context, compare
 from graders.exercise import Exercise
@@ -23,7 +25,12 @@ from graders.report import Check, Report, Verdict
 from graders.sandbox.controller import RunOutcome, Sandbox, SandboxUnavailable
 
 STUDENT_FILENAME = "solution.py"
-REFERENCE_CACHE_SIZE = 256
+# Expected outputs are cached per (version, seed) in each grader process: every student has
+# their own seed, so a deadline rush of 500 students needs 500 entries per exercise. Bounded
+# by the arrays' bytes (small exercises keep thousands, large ones fewer), not by a count that
+# a big class would cycle through, recomputing the reference on nearly every submission.
+REFERENCE_CACHE_BYTES = 64 * 2**20
+REFERENCE_CACHE_ENTRIES = 20_000
 # How a run's end is worded for the student; the keys are the trusted side's own facts.
 KILLED_MESSAGES = {
     "wall": "stopped at the time limit of {wall:g} s (an infinite loop, or too slow?)",
@@ -59,7 +66,8 @@ class Grader:
         # One zygote per framework, each started on first use (see zygote.preload).
         self.sandbox = sandbox or Sandbox("numpy")
         self.torch_sandbox = torch_sandbox or Sandbox("torch")
-        self._cache: OrderedDict[tuple[str, int], ReferenceRun] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, int], tuple[ReferenceRun, int]] = OrderedDict()
+        self._cache_bytes = 0
         self._cache_lock = threading.Lock()
 
     def close(self) -> None:
@@ -205,13 +213,20 @@ class Grader:
         with self._cache_lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
-                return self._cache[key]
+                return self._cache[key][0]
         run = self._run_reference(exercise, seed)
         if run.error is None:
+            size = _approx_bytes(run)
             with self._cache_lock:
-                self._cache[key] = run
-                while len(self._cache) > REFERENCE_CACHE_SIZE:
-                    self._cache.popitem(last=False)
+                if key not in self._cache:
+                    self._cache[key] = (run, size)
+                    self._cache_bytes += size
+                while self._cache and (
+                    self._cache_bytes > REFERENCE_CACHE_BYTES
+                    or len(self._cache) > REFERENCE_CACHE_ENTRIES
+                ):
+                    _, (_, dropped) = self._cache.popitem(last=False)
+                    self._cache_bytes -= dropped
         return run
 
     def _run_reference(self, exercise: Exercise, seed: int) -> ReferenceRun:
@@ -546,3 +561,21 @@ def get_grader() -> Grader:
         if _grader is None:
             _grader = Grader()
         return _grader
+
+
+def _approx_bytes(value: Any) -> int:
+    """Roughly what a cached reference run holds: its arrays' bytes, plus a little per object."""
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes) + 100
+    if isinstance(value, protocol.Arr):
+        return _approx_bytes(value.array)
+    if isinstance(value, ReferenceRun):
+        return sum(_approx_bytes(case) for case in value.cases) + 100
+    if isinstance(value, ReferenceCase):
+        parts = [value.args, value.expected, [v for v, _ in value.known_wrong.values()]]
+        return sum(_approx_bytes(part) for part in parts) + 500
+    if isinstance(value, dict):
+        return sum(_approx_bytes(v) for v in value.values()) + 100
+    if isinstance(value, list | tuple):
+        return sum(_approx_bytes(v) for v in value) + 50
+    return 50

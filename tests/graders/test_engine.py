@@ -258,3 +258,48 @@ def test_unprivileged_mode_still_grades_and_blocks(sigmoid, caplog):
         assert "PermissionError" in report.checks[0].message
     finally:
         g.close()
+
+
+def test_the_reference_cache_is_bounded_by_bytes_not_by_a_count(monkeypatch):
+    # A class of 500 students is 500 seeds: a count of 256 made a rush recompute the reference
+    # on nearly every submission. Small runs are kept by the thousand; big ones push out the
+    # oldest once the byte budget is spent.
+    import numpy as np
+
+    from graders import engine
+
+    def fake_reference(self, exercise, seed):
+        size = 1000 if seed < 1000 else 400_000  # float64 values
+        case = engine.ReferenceCase(
+            index=0,
+            name="c",
+            visible=True,
+            dims={},
+            args=[],
+            arg_names=[],
+            expected=np.zeros(size),
+        )
+        calls.append(seed)
+        return engine.ReferenceRun(cases=[case])
+
+    class FakeExercise:
+        version = "v1"
+
+    calls: list[int] = []
+    monkeypatch.setattr(engine.Grader, "_run_reference", fake_reference)
+    monkeypatch.setattr(engine, "REFERENCE_CACHE_BYTES", 16 * 2**20)
+    grader = engine.Grader(sandbox=object(), torch_sandbox=object())
+
+    for _ in range(2):
+        for seed in range(600):
+            grader.reference(FakeExercise(), seed)
+    assert calls == list(range(600))  # 600 small runs (~8 KB each): all kept, computed once
+
+    for seed in range(1000, 1010):  # ~3.2 MB each: only 5 fit with the small ones in 16 MB
+        grader.reference(FakeExercise(), seed)
+    assert grader._cache_bytes <= 16 * 2**20
+    assert len(grader._cache) < 610
+    assert (FakeExercise.version, 1009) in grader._cache  # the newest stays
+    calls.clear()
+    grader.reference(FakeExercise(), 0)  # among the oldest: pushed out, computed again
+    assert calls == [0]
