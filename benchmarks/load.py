@@ -41,7 +41,9 @@ import threading
 import time
 import urllib.parse
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -260,21 +262,18 @@ class Stack:
         tick = os.sysconf("SC_CLK_TCK")
         groups = {proc.pid: name for name, proc, _ in self.children if proc.poll() is None}
         totals = dict.fromkeys(groups.values(), 0.0)
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            with contextlib.suppress(OSError, ValueError, IndexError):
-                name = groups.get(os.getpgid(int(entry.name)))
-                if name is None:
-                    continue
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                # utime, stime, cutime, cstime are fields 14-17 (1-based; 12-15 after the name)
-                totals[name] += sum(int(f) for f in fields[11:15]) / tick
+        postgres = 0.0
+        for process in _processes():
+            # utime, stime, cutime, cstime: fields 14-17 (1-based; 12-15 after the name)
+            if process.pgid in groups:
+                totals[groups[process.pgid]] += sum(process.stat[11:15]) / tick
+            elif process.command == "postgres":
+                postgres += sum(process.stat[11:13]) / tick
         own = os.times()
         totals["load generator (this script)"] = own.user + own.system
         if "postgres" in self.env["DATABASE_URL"]:
             # A local server shares the 2 cores: count all of its processes (any database).
-            totals["postgresql (server)"] = _cpu_of_processes_named("postgres", tick)
+            totals["postgresql (server)"] = postgres
         return totals
 
     def worker_memory_mb(self) -> dict[str, float] | None:
@@ -289,29 +288,34 @@ class Stack:
         if worker is None:
             return None
         rss = pss = 0
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
+        for process in _processes():
+            if process.pgid != worker.pid:
                 continue
             with contextlib.suppress(OSError, ValueError, IndexError):
-                if os.getpgid(int(entry.name)) != worker.pid:
-                    continue
-                rss += int((entry / "statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-                for line in (entry / "smaps_rollup").read_text().splitlines():
+                rss += process.stat[21] * os.sysconf("SC_PAGE_SIZE")  # field 24: rss in pages
+                for line in (process.path / "smaps_rollup").read_text().splitlines():
                     if line.startswith("Pss:"):
                         pss += int(line.split()[1]) * 1024
         return {"rss_sum": round(rss / 2**20), "pss_sum": round(pss / 2**20)}
 
 
-def _cpu_of_processes_named(command: str, tick: int) -> float:
-    total = 0.0
+@dataclass
+class _Process:
+    path: Path
+    pgid: int
+    command: str
+    stat: list[int]  # /proc/PID/stat after the command name, as numbers (state as 0)
+
+
+def _processes() -> Iterator[_Process]:
+    """Every process alive now (those that vanish while being read are skipped)."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         with contextlib.suppress(OSError, ValueError, IndexError):
-            name, _, rest = (entry / "stat").read_text().partition(") ")
-            if name.split("(", 1)[1] == command:
-                total += sum(int(f) for f in rest.split()[11:13]) / tick
-    return total
+            head, _, rest = (entry / "stat").read_text().rpartition(") ")
+            fields = [0] + [int(f) for f in rest.split()[1:]]  # the state letter as 0
+            yield _Process(entry, fields[2], head.split("(", 1)[1], fields)  # field 5: pgrp
 
 
 # -- HTTP (one persistent connection per thread) ------------------------------------------------

@@ -42,7 +42,7 @@ from catalog.models import Exercise
 from courses.models import Assignment, Course
 from courses.selectors import assignments_of, students_of
 from django.db.models import Count, Q, QuerySet
-from submissions.models import NOT_COUNTED_VERDICTS, RegradeBatch, Submission
+from submissions.models import NOT_COUNTED_VERDICTS, ORIGINAL_GRADED, RegradeBatch, Submission
 
 from graders.report import VERDICT_LABELS, Verdict
 
@@ -132,12 +132,7 @@ def _original_rows(
     fields: tuple[str, ...] = _FIELDS,
 ) -> list[Row]:
     """The course's graded, original (not regrade) submissions, oldest first."""
-    qs = Submission.objects.filter(
-        course=course,
-        exercise_id__in=exercise_ids,
-        mode=Submission.Mode.GRADED,
-        regrade_of__isnull=True,
-    )
+    qs = Submission.objects.filter(ORIGINAL_GRADED, course=course, exercise_id__in=exercise_ids)
     if user_ids is not None:
         qs = qs.filter(user_id__in=user_ids)
     return list(qs.order_by("created_at", "id").values(*fields))

@@ -7,7 +7,7 @@ from `course_get_for_instructor`, students included (a 403 would confirm the cou
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from courses.models import Assignment, Course
 from courses.selectors import course_get_for_instructor
@@ -179,28 +179,49 @@ def gradebook_regrade(request: HttpRequest, course: str, pk: int) -> HttpRespons
 @login_required
 @require_POST
 def gradebook_regrade_apply(request: HttpRequest, course: str, pk: int) -> HttpResponse:
-    row = course_get_for_instructor(user=request.user, slug=course)
-    batch = _batch_or_404(row, pk)
-    try:
-        if regrade_batch_apply(batch=batch):
-            messages.success(request, "Applied: the gradebook now uses the new scores.")
-        else:
-            messages.info(request, "This regrade was applied already.")
-    except RegradeError as exc:
-        messages.error(request, f"Not applied: {exc.message}.")
-    return redirect("gradebook-regrade", course=row.slug, pk=batch.pk)
+    return _regrade_decision(
+        request,
+        course,
+        pk,
+        regrade_batch_apply,
+        done="Applied: the gradebook now uses the new scores.",
+        already="This regrade was applied already.",
+        refused="Not applied",
+    )
 
 
 @login_required
 @require_POST
 def gradebook_regrade_discard(request: HttpRequest, course: str, pk: int) -> HttpResponse:
+    return _regrade_decision(
+        request,
+        course,
+        pk,
+        regrade_batch_discard,
+        done="Discarded: the gradebook keeps the old scores.",
+        already="This regrade was discarded already.",
+        refused="Not discarded",
+    )
+
+
+def _regrade_decision(
+    request: HttpRequest,
+    course: str,
+    pk: int,
+    decide: Callable[..., bool],
+    *,
+    done: str,
+    already: str,
+    refused: str,
+) -> HttpResponse:
+    """Apply or discard a batch (`decide`), say what happened, back to its preview."""
     row = course_get_for_instructor(user=request.user, slug=course)
     batch = _batch_or_404(row, pk)
     try:
-        if regrade_batch_discard(batch=batch):
-            messages.success(request, "Discarded: the gradebook keeps the old scores.")
+        if decide(batch=batch):
+            messages.success(request, done)
         else:
-            messages.info(request, "This regrade was discarded already.")
+            messages.info(request, already)
     except RegradeError as exc:
-        messages.error(request, f"Not discarded: {exc.message}.")
+        messages.error(request, f"{refused}: {exc.message}.")
     return redirect("gradebook-regrade", course=row.slug, pk=batch.pk)

@@ -20,7 +20,7 @@ from courses.models import Assignment, Course, Enrolment
 from courses.selectors import assignments_of, courses_of_student, courses_taught_by
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
-from submissions.models import COUNTS_AS_TRY, Submission
+from submissions.models import COUNTS_AS_TRY, ORIGINAL_GRADED, Submission
 
 from graders.report import Verdict
 from pages.wording import due_in_words, late_policy_words
@@ -172,12 +172,7 @@ def course_summaries(*, user: User, now: datetime | None = None) -> list[CourseS
         .order_by("due_at", "id")
     )
     solved = set(
-        Submission.objects.filter(
-            user=user,
-            course__in=courses,
-            mode=Submission.Mode.GRADED,
-            regrade_of__isnull=True,
-        )
+        Submission.objects.filter(ORIGINAL_GRADED, user=user, course__in=courses)
         .filter(_ACCEPTED)
         .values_list("course_id", "exercise_id")
         .distinct()

@@ -13,7 +13,7 @@ from django.db.models import Max, Q, QuerySet
 from django.http import Http404
 
 from graders.report import Verdict
-from submissions.models import COUNTS_AS_TRY, Submission
+from submissions.models import COUNTS_AS_TRY, ORIGINAL_GRADED, Submission
 
 
 def submissions_visible_to(user: User) -> QuerySet[Submission]:
@@ -98,12 +98,7 @@ def submission_list_for_student(
 def best_scores_for_student(*, user: User) -> dict[int, float]:
     """Exercise id -> the best score of the student's graded, finished submissions."""
     rows = (
-        Submission.objects.filter(
-            user=user,
-            mode=Submission.Mode.GRADED,
-            status=Submission.Status.DONE,
-            regrade_of__isnull=True,
-        )
+        Submission.objects.filter(ORIGINAL_GRADED, user=user, status=Submission.Status.DONE)
         .values("exercise_id")
         .annotate(best=Max("score"))
     )

@@ -63,6 +63,20 @@ def people(db: None) -> People:
     return People(alice, bob, carol, dave, erin)
 
 
+@pytest.fixture
+def carol(client: Any, people: People) -> Any:
+    """The test client, signed in as carol (ml101's instructor)."""
+    client.force_login(people.carol)
+    return client
+
+
+def run_task(submission_id: int) -> Any:
+    """Run the grading task in this process, as a worker would, and return what it returned."""
+    from submissions.tasks import grade_submission
+
+    return grade_submission.apply(args=(submission_id,)).get(disable_sync_subtasks=False)
+
+
 def write_code_exercise(root: Path, *, statement_extra: str = "") -> Path:
     folder = root / "backprop" / CODE_SLUG
     (folder / "solutions").mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ from courses.models import Assignment, Course
 from courses.services import AssignmentInvalid, assignment_update
 from django.test import Client
 
-from tests.platform.conftest import Bank, People, assignment
+from tests.platform.conftest import Bank, assignment
 
 pytestmark = pytest.mark.django_db
 
@@ -28,12 +28,6 @@ VALID: dict[str, Any] = {
     "solution_policy": "attempts",
     "solution_after_attempts": "4",
 }
-
-
-@pytest.fixture
-def carol(client: Client, people: People) -> Client:
-    client.force_login(people.carol)
-    return client
 
 
 def test_the_table_lists_every_assignable_exercise_by_topic_with_its_rules(

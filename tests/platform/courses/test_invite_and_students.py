@@ -16,12 +16,6 @@ from tests.platform.conftest import People
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def carol(client: Client, people: People) -> Client:
-    client.force_login(people.carol)
-    return client
-
-
 def ml101() -> Course:
     return Course.objects.get(slug="ml101")
 

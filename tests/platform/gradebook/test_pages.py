@@ -31,12 +31,6 @@ from tests.platform.gradebook.conftest import graded
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def carol(client: Client, people: People) -> Client:
-    client.force_login(people.carol)
-    return client
-
-
 def cell_html(page: str, student: str, slug: str) -> str:
     row = re.search(rf'<tr data-student="{student}">(.*?)</tr>', page, re.S)
     assert row, f"no row for {student}"

@@ -16,7 +16,6 @@ from gradebook.services import (
     regrade_batch_discard,
 )
 from submissions.models import RegradeBatch, Submission
-from submissions.tasks import grade_submission
 
 from tests.platform.conftest import (
     CORRECT_CODE,
@@ -25,20 +24,18 @@ from tests.platform.conftest import (
     FakeGrader,
     People,
     make_submission,
+    run_task,
 )
 from tests.platform.gradebook.conftest import graded
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def carol(client: Client, people: People) -> Client:
-    client.force_login(people.carol)
-    return client
-
-
-def run_task(submission_id: int) -> Any:
-    return grade_submission.apply(args=(submission_id,)).get(disable_sync_subtasks=False)
+def carols_regrade(people: People, exercises: Bank) -> RegradeBatch:
+    """carol regrades the code exercise in ml101."""
+    return regrade_batch_create(
+        course=Course.objects.get(slug="ml101"), exercise=exercises.code, requested_by=people.carol
+    )
 
 
 def scores(username: str) -> float | None:
@@ -111,9 +108,7 @@ def test_the_preview_shows_progress_then_old_and_new_scores(
     enqueued: list[tuple[int, str]],
     fake_grader: FakeGrader,
 ) -> None:
-    batch = regrade_batch_create(
-        course=Course.objects.get(slug="ml101"), exercise=exercises.code, requested_by=people.carol
-    )
+    batch = carols_regrade(people, exercises)
     url = f"/teach/ml101/gradebook/regrades/{batch.pk}/"
 
     running = carol.get(url).content.decode()
@@ -150,9 +145,7 @@ def test_unchanged_rows_come_after_the_changes(
 ) -> None:
     graded(people.alice, exercises.code, 10.0, code=CORRECT_CODE)  # stays 10
     graded(people.bob, exercises.code, 10.0, code=WRONG_CODE)  # goes to 0
-    batch = regrade_batch_create(
-        course=Course.objects.get(slug="ml101"), exercise=exercises.code, requested_by=people.carol
-    )
+    batch = carols_regrade(people, exercises)
     for regrade in Submission.objects.filter(regrade_batch=batch):
         run_task(regrade.pk)
 
@@ -172,9 +165,7 @@ def test_apply_waits_for_every_regrade_then_counts_once(
     enqueued: list[tuple[int, str]],
     fake_grader: FakeGrader,
 ) -> None:
-    batch = regrade_batch_create(
-        course=Course.objects.get(slug="ml101"), exercise=exercises.code, requested_by=people.carol
-    )
+    batch = carols_regrade(people, exercises)
     url = f"/teach/ml101/gradebook/regrades/{batch.pk}/"
 
     early = carol.post(url + "apply/", follow=True).content.decode()
@@ -209,9 +200,7 @@ def test_discard_keeps_the_old_scores_for_good(
     enqueued: list[tuple[int, str]],
     fake_grader: FakeGrader,
 ) -> None:
-    batch = regrade_batch_create(
-        course=Course.objects.get(slug="ml101"), exercise=exercises.code, requested_by=people.carol
-    )
+    batch = carols_regrade(people, exercises)
     url = f"/teach/ml101/gradebook/regrades/{batch.pk}/"
 
     assert carol.post(url + "discard/").status_code == 302  # allowed while running

@@ -25,13 +25,10 @@ from tests.platform.conftest import (
     FakeGrader,
     People,
     make_submission,
+    run_task,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def run_task(submission_id: int) -> Any:
-    return grade_submission.apply(args=(submission_id,)).get(disable_sync_subtasks=False)
 
 
 def test_grades_and_stores_the_report(
