@@ -13,6 +13,7 @@ from itertools import groupby
 from pathlib import Path
 
 from accounts.models import User
+from config.prepared import PreparedQuery
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
@@ -65,18 +66,31 @@ def exercise_get_unchecked(slug: str) -> Exercise:
     For the submission endpoint only, where `submission_create` decides visibility itself from
     the assignment it needs anyway: one query fewer on the busiest request of a deadline.
     """
-    return _one_with_version(Exercise.objects.filter(is_active=True), slug)
+    exercise = _OPEN_EXERCISE.first(slug=slug)
+    if exercise is None:
+        raise Http404(f"no exercise {slug!r}")
+    return exercise
+
+
+def _with_version(qs: QuerySet[Exercise]) -> QuerySet[Exercise]:
+    # Not the version's `files` (every file of the folder, tens of KB of JSON): the web needs
+    # the statement and starter; the worker loads the files when it grades.
+    return (
+        qs.filter(current_version__isnull=False)
+        .select_related("current_version")
+        .defer("current_version__files")
+    )
+
+
+# The submission endpoint's read, prepared (config/prepared.py).
+_OPEN_EXERCISE = PreparedQuery(
+    lambda slug: _with_version(Exercise.objects.filter(is_active=True, slug=slug))[:1],
+    slug=str,
+)
 
 
 def _one_with_version(qs: QuerySet[Exercise], slug: str) -> Exercise:
-    # Not the version's `files` (every file of the folder, tens of KB of JSON): the web needs
-    # the statement and starter; the worker loads the files when it grades.
-    exercise = (
-        qs.filter(slug=slug, current_version__isnull=False)
-        .select_related("current_version")
-        .defer("current_version__files")
-        .first()
-    )
+    exercise = _with_version(qs.filter(slug=slug)).first()
     if exercise is None:
         raise Http404(f"no exercise {slug!r}")
     return exercise

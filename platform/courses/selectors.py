@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from accounts.models import User
 from catalog.models import Exercise, ExerciseAlert
 from catalog.selectors import exercise_list_by_topic
+from config.prepared import PreparedQuery
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
@@ -93,10 +94,36 @@ def assignment_for(
     With `course`, only that course; without, the one due soonest (undated last), so a student
     in two courses that assign the same exercise gets the more urgent one.
     """
-    qs = _published_to(user).filter(exercise=exercise).select_related("course")
-    if course is not None:
-        qs = qs.filter(course=course)
-    return qs.order_by(F("due_at").asc(nulls_last=True), "id").first()
+    if course is None:
+        assignment = _ASSIGNMENT_DUE_FIRST.first(user_id=user.pk, exercise_id=exercise.pk)
+    else:
+        assignment = _ASSIGNMENT_IN_COURSE.first(
+            user_id=user.pk, exercise_id=exercise.pk, course_id=course.pk
+        )
+    if assignment is not None:
+        assignment.exercise = exercise
+    return assignment
+
+
+def _assignments_of(user_id: int, exercise_id: int) -> QuerySet[Assignment]:
+    return _published_to(user_id).filter(exercise_id=exercise_id).select_related("course")
+
+
+_DUE_FIRST = (F("due_at").asc(nulls_last=True), "id")
+# Every submission looks its assignment up: prepared (config/prepared.py), not compiled anew.
+_ASSIGNMENT_DUE_FIRST = PreparedQuery(
+    lambda user_id, exercise_id: _assignments_of(user_id, exercise_id).order_by(*_DUE_FIRST)[:1],
+    user_id=int,
+    exercise_id=int,
+)
+_ASSIGNMENT_IN_COURSE = PreparedQuery(
+    lambda user_id, exercise_id, course_id: _assignments_of(user_id, exercise_id)
+    .filter(course_id=course_id)
+    .order_by(*_DUE_FIRST)[:1],
+    user_id=int,
+    exercise_id=int,
+    course_id=int,
+)
 
 
 def exercise_visible_to(user: User) -> Q:
@@ -114,8 +141,9 @@ def exercise_is_visible(*, user: User, exercise: Exercise) -> bool:
     return _published_to(user).filter(exercise=exercise).exists()
 
 
-def _published_to(user: User) -> QuerySet[Assignment]:
-    """The published assignments of the courses where `user` is a student."""
+def _published_to(user: User | int) -> QuerySet[Assignment]:
+    """The published assignments of the courses where `user` (or the user of that id) is a
+    student."""
     return Assignment.objects.filter(
         published=True,
         course__enrolments__user=user,

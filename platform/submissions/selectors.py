@@ -7,6 +7,7 @@ from typing import Any
 
 from accounts.models import User
 from catalog.models import Exercise, ExerciseVersion
+from config.prepared import PreparedQuery
 from courses.models import Assignment
 from courses.selectors import assignment_for, students_taught_by
 from django.db.models import Max, Q, QuerySet
@@ -41,6 +42,27 @@ def submission_get_for_user(*, user: User, submission_id: int) -> Submission:
     if submission is None:
         raise Http404("no such submission")
     return submission
+
+
+def submission_for_grading(submission_id: int) -> Submission:
+    """The submission a worker has just claimed, with its version (not its `files`, loaded
+    only if the folder changed since: catalog.selectors.engine_exercise) and exercise.
+
+    Raises Submission.DoesNotExist.
+    """
+    submission = _FOR_GRADING.first(pk=submission_id)
+    if submission is None:
+        raise Submission.DoesNotExist(f"no submission {submission_id}")
+    return submission
+
+
+# Once per task: prepared (config/prepared.py) rather than a three-table join compiled each time.
+_FOR_GRADING = PreparedQuery(
+    lambda pk: Submission.objects.select_related("exercise", "version__exercise")
+    .defer("version__files")
+    .filter(pk=pk)[:1],
+    pk=int,
+)
 
 
 def submission_for_status(*, user: User, submission_id: int) -> Submission:

@@ -31,6 +31,7 @@ from django.db import InterfaceError, OperationalError, connection
 
 from graders.report import Report, Verdict
 from submissions.models import Submission
+from submissions.selectors import submission_for_grading
 from submissions.services import (
     GRADING_QUEUE,
     REGRADE_QUEUE,
@@ -59,7 +60,7 @@ def _grade(submission: Submission) -> Report:
     from graders.engine import get_grader  # imported here: the web process never loads it
 
     exercise = engine_exercise(submission.version)
-    content = submission.code if submission.exercise.kind == "code" else submission.answer
+    content = submission.code if exercise.kind == "code" else submission.answer
     return get_grader().grade(
         exercise,
         content,
@@ -137,13 +138,7 @@ def grade_submission(self: Task, submission_id: int) -> str:
         return "skipped"  # a duplicate delivery, or already graded: do nothing at all
 
     try:
-        # The version's files are read only if its folder changed since (catalog.selectors.
-        # engine_exercise): not parsed on every task.
-        submission = (
-            Submission.objects.select_related("exercise", "version__exercise")
-            .defer("version__files")
-            .get(pk=submission_id)
-        )
+        submission = submission_for_grading(submission_id)
         report = _grade(submission)
         if report.fault == "exercise":
             # The exercise's own reference failed: deterministic, so not retried. The student
