@@ -71,17 +71,31 @@ def submission_for_status(*, user: User, submission_id: int) -> Submission:
     A page polls this every second while a submission is graded: building a query of 60
     columns (the user's, the version's files) cost more CPU than running it.
     """
-    submission = (
-        submissions_visible_to(user)
-        .select_related(None)
-        .select_related("exercise", "version", "course")
-        .only(*STATUS_FIELDS)
-        .filter(pk=submission_id)
-        .first()
-    )
+    if user.is_platform_staff or user.is_instructor:
+        qs = _status_only(submissions_visible_to(user))
+        submission = qs.filter(pk=submission_id).first()
+    else:
+        # A student polling their own (submissions_visible_to's rule for students), the
+        # busiest read of a deadline: prepared (config/prepared.py).
+        submission = _OWN_STATUS.first(user_id=user.pk, pk=submission_id)
     if submission is None:
         raise Http404("no such submission")
     return submission
+
+
+def _status_only(qs: QuerySet[Submission]) -> QuerySet[Submission]:
+    return (
+        qs.select_related(None)
+        .select_related("exercise", "version", "course")
+        .only(*STATUS_FIELDS)
+    )
+
+
+_OWN_STATUS = PreparedQuery(
+    lambda user_id, pk: _status_only(Submission.objects.filter(user_id=user_id, pk=pk))[:1],
+    user_id=int,
+    pk=int,
+)
 
 
 STATUS_FIELDS = (
@@ -134,9 +148,17 @@ HIDDEN_UNTIL_DEADLINE = "Hidden case: {outcome}. Its feedback is shown after the
 def _assignment_of(submission: Submission) -> Assignment | None:
     if submission.course_id is None:
         return None
-    return Assignment.objects.filter(
-        course_id=submission.course_id, exercise_id=submission.exercise_id
-    ).first()
+    return _ASSIGNMENT_OF.first(course_id=submission.course_id, exercise_id=submission.exercise_id)
+
+
+# Read by the last status poll of each graded submission: prepared.
+_ASSIGNMENT_OF = PreparedQuery(
+    lambda course_id, exercise_id: Assignment.objects.filter(
+        course_id=course_id, exercise_id=exercise_id
+    ).order_by("pk")[:1],
+    course_id=int,
+    exercise_id=int,
+)
 
 
 def report_for_viewer(submission: Submission, viewer: User) -> dict[str, Any] | None:
