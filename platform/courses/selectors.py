@@ -117,9 +117,9 @@ _ASSIGNMENT_DUE_FIRST = PreparedQuery(
     exercise_id=int,
 )
 _ASSIGNMENT_IN_COURSE = PreparedQuery(
-    lambda user_id, exercise_id, course_id: _assignments_of(user_id, exercise_id)
-    .filter(course_id=course_id)
-    .order_by(*_DUE_FIRST)[:1],
+    lambda user_id, exercise_id, course_id: (
+        _assignments_of(user_id, exercise_id).filter(course_id=course_id).order_by(*_DUE_FIRST)[:1]
+    ),
     user_id=int,
     exercise_id=int,
     course_id=int,

@@ -58,9 +58,11 @@ def submission_for_grading(submission_id: int) -> Submission:
 
 # Once per task: prepared (config/prepared.py) rather than a three-table join compiled each time.
 _FOR_GRADING = PreparedQuery(
-    lambda pk: Submission.objects.select_related("exercise", "version__exercise")
-    .defer("version__files")
-    .filter(pk=pk)[:1],
+    lambda pk: (
+        Submission.objects.select_related("exercise", "version__exercise")
+        .defer("version__files")
+        .filter(pk=pk)[:1]
+    ),
     pk=int,
 )
 
@@ -85,9 +87,7 @@ def submission_for_status(*, user: User, submission_id: int) -> Submission:
 
 def _status_only(qs: QuerySet[Submission]) -> QuerySet[Submission]:
     return (
-        qs.select_related(None)
-        .select_related("exercise", "version", "course")
-        .only(*STATUS_FIELDS)
+        qs.select_related(None).select_related("exercise", "version", "course").only(*STATUS_FIELDS)
     )
 
 

@@ -111,9 +111,11 @@ def test_select_related_defer_and_json_come_back_as_from_the_orm(exercises, peop
     made = make_submission(people.alice, exercises.code)
     Submission.objects.filter(pk=made.pk).update(report={"checks": [{"name": "a", "ok": True}]})
     query = PreparedQuery(
-        lambda pk: Submission.objects.select_related("exercise", "version__exercise", "course")
-        .defer("version__files")
-        .filter(pk=pk)[:1],
+        lambda pk: (
+            Submission.objects.select_related("exercise", "version__exercise", "course")
+            .defer("version__files")
+            .filter(pk=pk)[:1]
+        ),
         pk=int,
     )
     orm = (
@@ -141,9 +143,11 @@ def test_annotations_arrive_as_attributes(exercises, people) -> None:
     from django.db.models import F
 
     query = PreparedQuery(
-        lambda course_id: Assignment.objects.filter(course_id=course_id)
-        .annotate(course_slug=F("course__slug"), due=F("due_at"))
-        .order_by("pk"),
+        lambda course_id: (
+            Assignment.objects.filter(course_id=course_id)
+            .annotate(course_slug=F("course__slug"), due=F("due_at"))
+            .order_by("pk")
+        ),
         course_id=int,
     )
     ml101 = Course.objects.get(slug="ml101")
@@ -151,3 +155,47 @@ def test_annotations_arrive_as_attributes(exercises, people) -> None:
     rows = query.all(course_id=ml101.pk)
     assert len(rows) == 2 and {a.course_slug for a in rows} == {"ml101"}
     assert all(a.due.tzinfo is not None for a in rows)  # an annotation is converted too
+
+
+def test_prepared_update_writes_what_the_orm_reads_back(exercises, people) -> None:
+    import uuid
+
+    from config.prepared import PreparedUpdate
+    from submissions.models import Submission
+
+    from tests.platform.conftest import make_submission
+
+    made = make_submission(people.alice, exercises.code)
+    other = make_submission(people.bob, exercises.code)
+    update = PreparedUpdate(
+        Submission,
+        assign=("status", "claim_token", "started_at", "report", "score"),
+        increment=("claim_count",),
+        where=("id", "status"),
+    )
+    token, now = uuid.uuid4(), timezone.now()
+    changed = update.run(
+        values={
+            "status": "running",
+            "claim_token": token,
+            "started_at": now,
+            "report": {"checks": [], "message": "é ok"},
+            "score": None,
+        },
+        increment={"claim_count": 2},
+        where={"id": made.pk, "status": "queued"},
+    )
+    assert changed == 1
+    row = Submission.objects.get(pk=made.pk)
+    assert (row.status, row.claim_token, row.started_at) == ("running", token, now)
+    assert row.report == {"checks": [], "message": "é ok"} and row.score is None
+    assert row.claim_count == made.claim_count + 2
+    assert Submission.objects.get(pk=other.pk).status == "queued"  # only the row asked for
+    # The condition is part of the statement: the same update again finds no queued row.
+    values = {"status": "done", "claim_token": None, "started_at": now, "report": {}, "score": 1}
+    again = update.run(
+        values=values, increment={"claim_count": 1}, where={"id": made.pk, "status": "queued"}
+    )
+    assert again == 0 and Submission.objects.get(pk=made.pk).status == "running"
+    with pytest.raises(TypeError, match="exactly the prepared fields"):
+        update.run(values={"status": "x"}, increment={"claim_count": 1}, where={"id": made.pk})
