@@ -24,8 +24,9 @@ real values in those positions, run the SQL, and build the objects the way Djang
 Only for arguments compared as they are (integers and strings): a value Django transforms
 before it reaches the parameters (a datetime on SQLite, "%text%" for `contains`) would not be
 found, and the compilation refuses it rather than guess. It reads Django's compiler state
-(`select`, `klass_info`), which the pinned Django version fixes; the tests compare every
-prepared query with the ORM's answer.
+(`select`, `klass_info`), which the pinned Django version fixes: tests/platform/config/
+test_prepared.py compares prepared queries with the ORM's answers, on SQLite and PostgreSQL,
+and the apps' own tests go through every prepared query.
 """
 
 from __future__ import annotations
@@ -116,6 +117,8 @@ class PreparedQuery(Generic[M]):
                 "unchanged: prepare only equality filters on integers and strings"
             )
         expressions = [column[0] for column in compiler.select[: compiler.col_count]]
+        # The converters come bound to this thread's connection; they only read its settings
+        # (time zone), so any thread may apply them.
         converters = [
             (position, list(functions), expression)
             for position, (functions, expression) in compiler.get_converters(expressions).items()
