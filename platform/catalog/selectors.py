@@ -75,17 +75,12 @@ def exercise_get_unchecked(slug: str) -> Exercise:
 def _with_version(qs: QuerySet[Exercise]) -> QuerySet[Exercise]:
     # Not the version's `files` (every file of the folder, tens of KB of JSON): the web needs
     # the statement and starter; the worker loads the files when it grades.
-    return (
-        qs.filter(current_version__isnull=False)
-        .select_related("current_version")
-        .defer("current_version__files")
-    )
+    return qs.select_related("current_version").defer("current_version__files")
 
 
 # The submission endpoint's read, prepared (config/prepared.py).
 _OPEN_EXERCISE = PreparedQuery(
-    lambda slug: _with_version(Exercise.objects.filter(is_active=True, slug=slug))[:1],
-    slug=str,
+    lambda slug: _with_version(exercise_list().filter(slug=slug))[:1], slug=str
 )
 
 
