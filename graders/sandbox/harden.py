@@ -14,6 +14,7 @@ import os
 import resource
 import signal
 import struct
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -122,6 +123,29 @@ def _hide(paths: list[str]) -> None:
             _check(_libc.mount(b"none", path.encode(), b"tmpfs", flags, b"size=4k"), f"hide {path}")
 
 
+def set_session_priority(nice: int, attempts: int = 1) -> bool:
+    """Give this process's session the CPU priority `nice`; False if the kernel would not.
+
+    With autogroup scheduling (on by default in most distributions' kernels), the CPU is shared
+    first between sessions, then between the processes of each session by their nice values.
+    A session leader's own `os.nice` therefore changes nothing against other sessions: the
+    session's weight is set through /proc/self/autogroup. Without root the kernel accepts such a
+    change at most every 100 ms machine-wide (EAGAIN): `attempts` > 1 waits and tries again.
+    """
+    if nice <= 0:
+        return True
+    for attempt in range(attempts):
+        try:
+            with open("/proc/self/autogroup", "w") as fh:
+                fh.write(str(min(nice, 19)))
+            return True
+        except OSError as exc:  # no autogroup in this kernel, or refused: the process nice holds
+            if exc.errno != errno.EAGAIN or attempt == attempts - 1:
+                return False
+            time.sleep(0.11)
+    return False
+
+
 def harden(policy: Policy, keep_fds: list[int], zygote_pid: int, uid: int) -> int:
     """Everything that does not depend on the job (a spare child does it before a job exists).
 
@@ -130,6 +154,9 @@ def harden(policy: Policy, keep_fds: list[int], zygote_pid: int, uid: int) -> in
     """
     vm_size = _vm_size_bytes()
     os.setsid()
+    # A new session is a new scheduling group at full weight: without this, each run of student
+    # code would weigh as much as the whole web server when the CPU is short.
+    set_session_priority(os.getpriority(os.PRIO_PROCESS, 0))
     # The caller has moved what the child needs to fds 0..n; everything above is inherited noise
     # (the zygote's control pipes among them) and must not reach student code.
     os.closerange(max(keep_fds) + 1, 1 << 16)

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 
 from graders.report import Report, Verdict
+from graders.sandbox.harden import set_session_priority
 from submissions.models import Submission
 from submissions.selectors import submission_for_grading
 from submissions.services import (
@@ -199,11 +200,17 @@ _grader_started = False
 @worker_init.connect
 def lower_priority(**_: object) -> None:
     """The whole worker (its pool processes and graders inherit it) yields the CPU to the web."""
-    if settings.WORKER_NICE > 0:
-        try:
-            os.nice(settings.WORKER_NICE)
-        except OSError:
-            logger.warning("could not lower the worker's priority (WORKER_NICE)")
+    if settings.WORKER_NICE <= 0:
+        return
+    try:
+        os.nice(settings.WORKER_NICE)
+    except OSError:
+        logger.warning("could not lower the worker's priority (WORKER_NICE)")
+    # A worker that leads its own session (make run, systemd, a container's init) is also its
+    # own scheduling group under autogroup: only the group's weight counts against the web.
+    leader = os.getsid(0) == os.getpid()
+    if leader and not set_session_priority(settings.WORKER_NICE, attempts=5):
+        logger.info("autogroup priority not set (kernel without autogroup, or refused)")
 
 
 @worker_ready.connect

@@ -6,6 +6,7 @@ private redis-server; the exercise is a real one from exercises/, graded by the 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import time
@@ -16,6 +17,7 @@ import pytest
 from accounts.models import User
 from accounts.services import api_token_create
 from catalog.services import exercises_sync
+from django.conf import settings
 from submissions.models import Submission
 
 from tests.e2e.conftest import HttpClient, Processes, student_in_course, wait_until
@@ -51,7 +53,7 @@ def wait_for_result(client: HttpClient, token: str, submission_id: int, timeout:
 def test_correct_and_wrong_solutions_over_http(
     live_server: Any, processes: Processes, student: User
 ) -> None:
-    processes.worker("worker")
+    _, worker = processes.worker("worker")
     client = HttpClient(live_server.url)
     client.sign_in("e2e-student", PASSWORD)
     token = api_token_create(user=student)[1]
@@ -99,6 +101,17 @@ def test_correct_and_wrong_solutions_over_http(
     print(
         f"submit -> verdict over HTTP (first submission, cold reference): {elapsed * 1000:.0f} ms"
     )
+    assert_yields_the_cpu(worker.pid)
+
+
+def assert_yields_the_cpu(pid: int) -> None:
+    """The worker leads its own session: under autogroup scheduling, only its group's weight
+    makes the web go first when the CPU is short (README, "The numbers")."""
+    nice = settings.WORKER_NICE
+    assert os.getpriority(os.PRIO_PROCESS, pid) == nice
+    autogroup = Path(f"/proc/{pid}/autogroup")
+    if autogroup.exists():  # kernels built with autogroup scheduling
+        assert autogroup.read_text().strip().endswith(f"nice {nice}"), autogroup.read_text()
 
 
 def submit_slow_and_wait_until_running(client: HttpClient, token: str) -> int:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
+import time
+from pathlib import Path
 
 import pytest
 
@@ -192,6 +195,50 @@ def test_a_dead_zygote_is_replaced_and_the_job_retried(grader, sigmoid):
     os.kill(grader.sandbox.pid, signal.SIGKILL)
     report = grade(grader, sigmoid, SIGMOID_OK)
     assert report.verdict is Verdict.ACCEPTED
+
+
+@pytest.mark.skipif(
+    not Path("/proc/self/autogroup").exists() or os.geteuid() != 0,
+    reason="autogroup scheduling off, or not root (the kernel then rate-limits the change)",
+)
+def test_each_run_of_student_code_keeps_the_workers_lower_cpu_priority(sigmoid):
+    """A child is a new session, hence its own scheduling group: it must not start at full
+    weight. Otherwise, when CPU is short, each run would weigh as much as the whole web server."""
+    from graders.engine import Grader
+    from graders.sandbox.controller import Sandbox
+
+    g = Grader(sandbox=Sandbox("numpy"))
+    try:
+        assert grade(g, sigmoid, SIGMOID_OK).verdict is Verdict.ACCEPTED
+        zygote = g.sandbox.pid
+        assert zygote is not None
+        os.setpriority(os.PRIO_PROCESS, zygote, 7)  # as the worker's WORKER_NICE would
+        for _ in range(2):  # use up the spare forked before the change
+            assert grade(g, sigmoid, SIGMOID_OK).verdict is Verdict.ACCEPTED
+        seen = []
+        for _ in range(100):  # the spare may still be hardening itself; a finished child exiting
+            seen = _autogroups_of_children(zygote)
+            if any(line.endswith("nice 7") for line in seen):
+                break
+            time.sleep(0.02)
+        # The kernel prints nothing for the root group (a process that never left init's
+        # session, as a CI runner may be): any named group is then another one.
+        own = Path("/proc/self/autogroup").read_text().split()[:1]
+        spare = [line for line in seen if line.endswith("nice 7")]
+        assert spare, seen
+        assert spare[0].split()[:1] != own, "the child leads a session (and group) of its own"
+    finally:
+        g.close()
+
+
+def _autogroups_of_children(pid: int) -> list[str]:
+    lines = []
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        try:
+            lines.append(Path(f"/proc/{child}/autogroup").read_text().strip())
+        except FileNotFoundError:  # exited since
+            continue
+    return lines
 
 
 TINY_TOML = """slug = "{slug}"
