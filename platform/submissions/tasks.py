@@ -20,6 +20,7 @@ from catalog.selectors import engine_exercise
 from catalog.services import exercise_alert_raise
 from celery import Task, shared_task
 from celery.signals import (
+    task_prerun,
     worker_init,
     worker_process_init,
     worker_process_shutdown,
@@ -27,7 +28,7 @@ from celery.signals import (
 )
 from courses.services import alert_notify_instructors
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
 
 from graders.report import Report, Verdict
 from graders.sandbox.harden import set_session_priority
@@ -211,6 +212,16 @@ def lower_priority(**_: object) -> None:
     leader = os.getsid(0) == os.getpid()
     if leader and not set_session_priority(settings.WORKER_NICE, attempts=5):
         logger.info("autogroup priority not set (kernel without autogroup, or refused)")
+
+
+@task_prerun.connect
+def database_connections_as_in_a_request(task: Any = None, **_: object) -> None:
+    """A task is a request: an old or failed connection is closed, a kept one is checked once
+    (CONN_HEALTH_CHECKS) before use. Celery's own closing is mostly off (CELERY_DB_REUSE_MAX).
+    Not for a task run in the caller's process (`apply()`), maybe inside its transaction."""
+    request = getattr(task, "request", None)
+    if not getattr(request, "is_eager", False):
+        close_old_connections()
 
 
 @worker_ready.connect

@@ -487,3 +487,30 @@ def test_a_zombie_holder_counts_as_dead() -> None:
     finally:
         os.killpg(parent.pid, signal.SIGKILL)
         parent.wait()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_keeps_its_database_connection_from_task_to_task() -> None:
+    """Celery's Django fix-up closes the connection around every task unless told otherwise:
+    on PostgreSQL that was a new server process per grading. Django's own rule applies
+    instead: kept while young and healthy, closed once too old."""
+    from types import SimpleNamespace
+
+    from celery.fixups.django import DjangoWorkerFixup
+    from config.celery import app
+    from submissions.tasks import database_connections_as_in_a_request
+
+    fixup = DjangoWorkerFixup(app)
+    task = SimpleNamespace(request=SimpleNamespace(is_eager=False))
+    connection.ensure_connection()
+    kept = connection.connection
+    for _ in range(5):  # five tasks, as the worker's signals run them
+        fixup.on_task_prerun(sender=task)
+        database_connections_as_in_a_request(task=task)
+        connection.ensure_connection()
+        fixup.on_task_postrun(sender=task)
+    assert connection.connection is kept
+
+    connection.close_at = 0.0  # past DB_CONN_MAX_AGE
+    database_connections_as_in_a_request(task=task)
+    assert connection.connection is None
