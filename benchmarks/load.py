@@ -6,7 +6,7 @@
 
 Starts its own processes and stops them at the end (also on Ctrl-C or an error): a private
 redis-server on a free port, a SQLite file database in a temporary folder (or $DATABASE_URL),
-gunicorn (2 workers x 4 threads, like `make run`), one Celery worker (concurrency 2) and beat.
+gunicorn (3 workers x 4 threads, like `make run`), one Celery worker (concurrency 2) and beat.
 Only 127.0.0.1 traffic. Then measures:
 
   (a) light load: sequential submissions through the JSON API, submit -> verdict seen by the
@@ -130,7 +130,7 @@ class Stack:
             "SUBMISSION_RATE": "100000/60",
             "AXES_ENABLED": "False",
         }
-        # Tuning knobs of the platform, passed through to try them (e.g. WORKER_NICE=10).
+        # Tuning knobs of the platform, passed through to try them (e.g. WORKER_NICE=19).
         for name in ("WORKER_NICE",):
             if name in os.environ:
                 self.env[name] = os.environ[name]
@@ -841,7 +841,7 @@ def main() -> int:
     parser.add_argument(
         "--students-poll", type=float, default=0.25, help="client poll interval, (b) (s)"
     )
-    parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--web-workers", type=int, default=3)
     parser.add_argument("--web-threads", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=2, help="the Celery worker's processes")
     parser.add_argument("--skip-burst", action="store_true")
