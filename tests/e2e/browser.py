@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -55,6 +56,11 @@ def browser() -> Iterator[Any]:
         try:
             yield chromium
         finally:
+            # Inside this block the test runs in Playwright's context, where Django's
+            # (context-local) `connections` hand out a second connection of their own; nobody
+            # else closes it, and pytest-django could not drop the PostgreSQL test database
+            # ("being accessed by other users").
+            connections.close_all()
             chromium.close()
 
 
