@@ -437,6 +437,12 @@ def prepare_database(students: int) -> tuple[list[str], str]:
     from django.core.management import call_command
 
     call_command("migrate", "--noinput", verbosity=0)
+    if User.objects.filter(username__startswith="load-").exists():
+        # Measuring on top of an earlier run's rows would not be the same measurement.
+        raise RuntimeError(
+            "this database already holds an earlier load run's students: give the script an "
+            "empty one (dropdb, then createdb)"
+        )
     call_command("collectstatic", "--noinput", verbosity=0)  # the pages' manifest storage
     result = exercises_sync(strict=True)
     log(f"synced exercises: {result}")
