@@ -36,5 +36,5 @@ RUN useradd --system --uid 10001 --home-dir /app deepgrade \
 USER deepgrade
 
 EXPOSE 8000
-CMD ["gunicorn", "--chdir", "/app/platform", "config.wsgi", "--bind", "0.0.0.0:8000", \
-     "--workers", "3", "--threads", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "/app/platform/config/gunicorn_conf.py", "--chdir", "/app/platform", \
+     "config.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -6,8 +6,8 @@
 
 Starts its own processes and stops them at the end (also on Ctrl-C or an error): a private
 redis-server on a free port, a SQLite file database in a temporary folder (or $DATABASE_URL),
-gunicorn (3 workers x 4 threads, like `make run`), one Celery worker (concurrency 2) and beat.
-Only 127.0.0.1 traffic. Then measures:
+gunicorn (sized like `make run`, by config/gunicorn_conf.py), one Celery worker (concurrency 2)
+and beat. Only 127.0.0.1 traffic. Then measures:
 
   (a) light load: sequential submissions through the JSON API, submit -> verdict seen by the
       client (p50/p95/p99);
@@ -102,9 +102,11 @@ def _r(value: float | None) -> float | None:
 class Stack:
     """The platform's processes, each in its own session, stopped in reverse order."""
 
-    def __init__(self, workdir: Path, web_workers: int, web_threads: int, concurrency: int) -> None:
+    def __init__(
+        self, workdir: Path, web_workers: int | None, web_threads: int | None, concurrency: int
+    ) -> None:
         self.workdir = workdir
-        self.web_workers, self.web_threads, self.concurrency = web_workers, web_threads, concurrency
+        self.concurrency = concurrency
         self.children: list[tuple[str, subprocess.Popen[bytes], Path]] = []
         self.redis_port = free_port()
         self.web_port = free_port()
@@ -134,6 +136,10 @@ class Stack:
         for name in ("WORKER_NICE",):
             if name in os.environ:
                 self.env[name] = os.environ[name]
+        # The web's size is the site's own (config/gunicorn_conf.py) unless given.
+        for name, value in (("WEB_WORKERS", web_workers), ("WEB_THREADS", web_threads)):
+            if value is not None:
+                self.env[name] = str(value)
 
     @property
     def base(self) -> str:
@@ -222,15 +228,13 @@ class Stack:
             "web",
             [
                 str(BIN / "gunicorn"),
+                "-c",
+                str(ROOT / "platform" / "config" / "gunicorn_conf.py"),
                 "--chdir",
                 str(ROOT / "platform"),
                 "config.wsgi",
                 "-b",
                 f"127.0.0.1:{self.web_port}",
-                "--workers",
-                str(self.web_workers),
-                "--threads",
-                str(self.web_threads),
                 "--log-level",
                 "warning",
                 "--backlog",
@@ -847,8 +851,10 @@ def main() -> int:
     parser.add_argument(
         "--students-poll", type=float, default=0.25, help="client poll interval, (b) (s)"
     )
-    parser.add_argument("--web-workers", type=int, default=3)
-    parser.add_argument("--web-threads", type=int, default=4)
+    parser.add_argument(
+        "--web-workers", type=int, help="gunicorn processes (default: config/gunicorn_conf.py's)"
+    )
+    parser.add_argument("--web-threads", type=int, help="threads per gunicorn process (idem)")
     parser.add_argument("--concurrency", type=int, default=2, help="the Celery worker's processes")
     parser.add_argument("--skip-burst", action="store_true")
     parser.add_argument("--time-limit", type=float, default=900, help="abort after this many s")

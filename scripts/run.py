@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 VAR = Path(os.environ.get("VAR_DIR", ROOT / "var"))
 PY = sys.executable
 BIN = Path(PY).parent
+GUNICORN_CONF = ROOT / "platform" / "config" / "gunicorn_conf.py"  # the web's size
 
 
 def log(message: str) -> None:
@@ -173,12 +174,10 @@ def main() -> int:
                              "-n", "worker@%h"], env)
         sup.start("beat", [*celery, "beat", "--loglevel", "WARNING",
                            "-s", str(VAR / "celerybeat-schedule")], env)
-        # 3 processes x 4 threads on 2 cores: a rush of POSTs is accepted in 10 s instead of
-        # 11-12 s with 2 (README, "The numbers"); as in the Dockerfile.
-        web_workers = os.environ.get("WEB_WORKERS", "3")
-        sup.start("web", [str(BIN / "gunicorn"), "--chdir", str(ROOT / "platform"),
-                          "config.wsgi", "-b", f"{host}:{web_port}", "--workers", web_workers,
-                          "--threads", "4", "--access-logfile", "-", "--log-level", "warning"],
+        sup.start("web", [str(BIN / "gunicorn"), "-c", str(GUNICORN_CONF),
+                          "--chdir", str(ROOT / "platform"), "config.wsgi",
+                          "-b", f"{host}:{web_port}", "--access-logfile", "-",
+                          "--log-level", "warning"],
                   env)
         url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{web_port}/"
         wait_for("the web server", lambda: urllib.request.urlopen(url + "healthz", timeout=2).status == 200)

@@ -42,6 +42,13 @@ def compose_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.fixture
+def bare_compose_dir(tmp_path: Path) -> Path:
+    """The compose file alone, as on a fresh clone where nobody has written a .env yet."""
+    shutil.copy(ROOT / "docker-compose.yml", tmp_path / "docker-compose.yml")
+    return tmp_path
+
+
 def _yaml_to_dict(text: str) -> dict:
     """Parse YAML with docker-compose's own interpreter (it ships PyYAML; our venv does not)."""
     import json
@@ -50,7 +57,11 @@ def _yaml_to_dict(text: str) -> dict:
     python = shebang[2:].split()[0] if shebang.startswith("#!") else "python3"
     parsed = subprocess.run(
         [python, "-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))"],
-        input=text, capture_output=True, text=True, timeout=60, check=True,
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     return json.loads(parsed.stdout)
 
@@ -58,9 +69,19 @@ def _yaml_to_dict(text: str) -> dict:
 def compose(directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("POSTGRES_PASSWORD", "SECRET_KEY")}
     return subprocess.run(
-        [_docker_compose(), "--project-directory", str(directory), "-f",
-         str(directory / "docker-compose.yml"), *args],
-        capture_output=True, text=True, timeout=120, env=env, cwd=directory,
+        [
+            _docker_compose(),
+            "--project-directory",
+            str(directory),
+            "-f",
+            str(directory / "docker-compose.yml"),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=directory,
     )
 
 
@@ -69,10 +90,9 @@ def test_compose_file_is_valid(compose_dir: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_compose_file_is_valid_on_a_bare_clone(tmp_path: Path) -> None:
+def test_compose_file_is_valid_on_a_bare_clone(bare_compose_dir: Path) -> None:
     """`docker-compose config -q` checks the file before anyone has written a .env."""
-    shutil.copy(ROOT / "docker-compose.yml", tmp_path / "docker-compose.yml")
-    result = compose(tmp_path, "config", "-q")
+    result = compose(bare_compose_dir, "config", "-q")
     assert result.returncode == 0, result.stderr
 
 
@@ -91,7 +111,9 @@ def test_compose_services_share_one_image_and_wait_for_health(compose_dir: Path)
         assert deps["postgres"]["condition"] == "service_healthy"
         assert deps["redis"]["condition"] == "service_healthy"
     for name in ("web", "worker", "beat"):
-        assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert (
+            services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        )
     # Scalable: nothing pins a worker to one name or one host port.
     assert "container_name" not in services["worker"] and "ports" not in services["worker"]
     assert services["web"]["environment"]["DEBUG"] == "False"
@@ -118,11 +140,12 @@ def test_every_setting_of_the_env_file_reaches_the_app(compose_dir: Path) -> Non
     assert services["postgres"]["environment"]["POSTGRES_PASSWORD"] == "pw-from-env-file"
 
 
-def test_compose_has_no_inline_secrets_and_nothing_starts_without_them(tmp_path: Path) -> None:
+def test_compose_has_no_inline_secrets_and_nothing_starts_without_them(
+    bare_compose_dir: Path,
+) -> None:
     text = (ROOT / "docker-compose.yml").read_text()
     assert "pw-from-env-file" not in text and "SECRET_KEY: " not in text
-    shutil.copy(ROOT / "docker-compose.yml", tmp_path / "docker-compose.yml")
-    result = compose(tmp_path, "config")  # no .env
+    result = compose(bare_compose_dir, "config")  # no .env
     assert result.returncode == 0, result.stderr
     services = _yaml_to_dict(result.stdout)["services"]
     # The postgres image refuses to initialise with an empty password (not runnable here).
@@ -146,6 +169,39 @@ def test_compose_has_no_inline_secrets_and_nothing_starts_without_them(tmp_path:
     assert "SECRET_KEY (or SECRET_KEY_FILE) must be set" in started.stderr
 
 
+def test_the_web_is_sized_by_one_file_wherever_it_starts(tmp_path: Path) -> None:
+    conf = ROOT / "platform" / "config" / "gunicorn_conf.py"
+    assert "/app/platform/config/gunicorn_conf.py" in (ROOT / "Dockerfile").read_text()
+    for script in ("scripts/run.py", "benchmarks/load.py"):
+        assert '"gunicorn_conf.py"' in (ROOT / script).read_text(), script
+
+    def size(**env: str) -> dict[str, str]:
+        printed = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "-c",
+                str(conf),
+                "--print-config",
+                "--chdir",
+                str(ROOT / "platform"),
+                "config.wsgi",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+            # gunicorn loads the app to print its settings: a development one will do.
+            env={"PATH": os.environ["PATH"], "DEBUG": "True", "VAR_DIR": str(tmp_path), **env},
+        ).stdout
+        fields = dict(line.split("=", 1) for line in printed.splitlines() if "=" in line)
+        return {
+            k.strip(): v.strip() for k, v in fields.items() if k.strip() in ("workers", "threads")
+        }
+
+    assert size() == {"workers": "3", "threads": "4"}
+    assert size(WEB_WORKERS="5", WEB_THREADS="2") == {"workers": "5", "threads": "2"}
+
+
 def test_ci_runs_exactly_make_test() -> None:
     script = ROOT / ".ci" / "run"
     assert os.access(script, os.X_OK)
@@ -157,4 +213,6 @@ def test_ci_runs_exactly_make_test() -> None:
 def test_makefile_has_the_two_commands() -> None:
     makefile = (ROOT / "Makefile").read_text()
     assert "\nrun:" in makefile and "\ntest:" in makefile
-    assert "ruff check" in makefile and "-m graders validate" in makefile and "-m pytest" in makefile
+    assert (
+        "ruff check" in makefile and "-m graders validate" in makefile and "-m pytest" in makefile
+    )
