@@ -185,6 +185,16 @@ def _compare_array(expected: Arr, got: Any, name: str, ctx: Context) -> Outcome:
     elif exp.dtype != arr.dtype and not (exp.dtype.kind in "iu" and arr.dtype.kind in "iu"):
         return Outcome(False, "type", f"{name}: expected dtype {exp.dtype}, got {arr.dtype}")
 
+    if arr.size == 0 and exp.size != 0 and not ctx.visible:
+        # An empty array's dimensions cost no memory, so they can be any numbers: for a hidden
+        # case they could spell out its inputs (graders/hidden.py), and they teach nothing.
+        return Outcome(
+            False,
+            "shape",
+            f"{name}: expected shape {exp.shape}, got an empty array",
+            details={"expected_shape": list(exp.shape)},
+            warnings=warnings,
+        )
     details: dict[str, Any] = {"expected_shape": list(exp.shape), "got_shape": list(arr.shape)}
     if arr.shape != exp.shape:
         hint = _shape_hint(exp, arr)

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from graders import codecheck, protocol
+from graders import codecheck, hidden, protocol
 from graders.compare import Context, compare
 from graders.exercise import Exercise
 from graders.instances import expand_cases
@@ -172,13 +172,44 @@ class Grader:
             report.warnings.append(reference.error)
             report.timings.update(timings)
             return report
-        hidden = 0
+        visible_cases = [c for c in reference.cases if c.visible]
+        hidden_cases = [c for c in reference.cases if not c.visible]
+        not_run = 0
         if visible_only:
-            shown = [c for c in reference.cases if c.visible]
-            hidden = len(reference.cases) - len(shown)
-            reference = ReferenceRun(shown)
+            not_run = len(hidden_cases)
+            reference, hidden_cases = ReferenceRun(visible_cases), []
 
         t0 = time.perf_counter()
+        # Two children: the visible cases (and the import the student sees) run where no hidden
+        # input exists, so nothing they print or raise can quote one; the hidden cases run in a
+        # child of their own, whose frames are redacted before anything reads them (see
+        # graders/hidden.py). Each child gets the exercise's full limits.
+        shown = self._run_student(exercise, source, banned, visible_cases)
+        withheld = None
+        if hidden_cases and _finished(shown):
+            raw = self._run_student(exercise, source, banned, hidden_cases)
+            withheld = hidden.redact_outcome(raw, source, banned)
+        timings["run"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        report = self._judge(exercise, seed, reference, shown, withheld, source)
+        if visible_only:
+            report.message = (
+                f"Visible tests only ({not_run} hidden case{'s' if not_run != 1 else ''} not run; "
+                f"Submit runs them all). {report.message}"
+            )
+        timings["compare"] = time.perf_counter() - t0
+        timings["child_wall"] = sum(
+            run.facts.get("wall_seconds", 0.0) for run in (shown, withheld) if run is not None
+        )
+        report.timings.update(timings)
+        return report
+
+    def _run_student(
+        self, exercise: Exercise, source: str, banned: list[str], cases: list[ReferenceCase]
+    ) -> RunOutcome:
+        """One child that loads the student's file and calls it on `cases`, and only those."""
+        spec = exercise.spec.code
+        assert spec is not None
         buffers: list[bytes] = []
         job = {
             "kind": "student",
@@ -189,23 +220,10 @@ class Grader:
             "banned": banned,
             "limits": exercise.spec.limits.model_dump(),
             "cases": [
-                {"index": c.index, "args": protocol.encode_value(c.args, buffers)}
-                for c in reference.cases
+                {"index": c.index, "args": protocol.encode_value(c.args, buffers)} for c in cases
             ],
         }
-        outcome = self.sandbox_for(spec.framework).run(job, buffers)
-        timings["run"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        report = self._judge(exercise, seed, reference, outcome)
-        if visible_only:
-            report.message = (
-                f"Visible tests only ({hidden} hidden case{'s' if hidden != 1 else ''} not run; "
-                f"Submit runs them all). {report.message}"
-            )
-        timings["compare"] = time.perf_counter() - t0
-        timings["child_wall"] = outcome.facts.get("wall_seconds", 0.0)
-        report.timings.update(timings)
-        return report
+        return self.sandbox_for(spec.framework).run(job, buffers)
 
     def reference(self, exercise: Exercise, seed: int) -> ReferenceRun:
         """Expected outputs for (version, seed), computed once in the sandbox and cached."""
@@ -326,16 +344,25 @@ class Grader:
                     case.known_wrong[name] = (value, message)
 
     def _judge(
-        self, exercise: Exercise, seed: int, reference: ReferenceRun, outcome: RunOutcome
+        self,
+        exercise: Exercise,
+        seed: int,
+        reference: ReferenceRun,
+        shown: RunOutcome,
+        withheld: RunOutcome | None = None,
+        source: str = "",
     ) -> Report:
+        """The verdict from the run on the visible cases (`shown`: the only one whose loading
+        the student reads about) and the redacted run on the hidden ones (`withheld`, None when
+        it did not run: the hidden cases then fail as the first run ended)."""
         spec = exercise.spec
         assert spec.code is not None
-        facts = outcome.facts
         limits = spec.limits
+        lines = max(1, len(source.splitlines()))
         checks: list[Check] = []
         warnings: list[str] = []
-        ending = _process_ending(facts, limits.wall_seconds, limits.cpu_seconds)
-        frames = [] if outcome.protocol_error else outcome.frames
+        first = _read_run(shown, limits.wall_seconds, limits.cpu_seconds)
+        frames = [] if shown.protocol_error else shown.frames
         events = {h.get("event") for h, _ in frames}
 
         def finish(verdict: Verdict, message: str) -> Report:
@@ -346,7 +373,7 @@ class Grader:
             report.warnings = list(dict.fromkeys(warnings))
             return report
 
-        if outcome.protocol_error:
+        if shown.protocol_error:
             checks.append(
                 Check(
                     "results",
@@ -357,12 +384,12 @@ class Grader:
             )
             return finish(
                 Verdict.RUNTIME_ERROR,
-                f"Runtime error: malformed results ({outcome.protocol_error})",
+                f"Runtime error: malformed results ({shown.protocol_error})",
             )
 
         load_error = next((h for h, _ in frames if h.get("event") == "load_error"), None)
         if load_error is not None:
-            err = load_error.get("error", {})
+            err = _error_dict(load_error)
             verdict = _error_verdict(err)
             msg = f"your file failed while loading:\n{err.get('traceback', '')}"
             checks.append(
@@ -380,50 +407,58 @@ class Grader:
             checks.append(Check("entry point", False, msg, stage="entry_point"))
             return finish(Verdict.REJECTED, msg)
         if "loaded" not in events:
-            msg = ending or "the process ended before your file finished loading"
+            msg = first.ending or "the process ended before your file finished loading"
             checks.append(Check("loads", False, msg, stage="loads"))
-            return finish(_ending_verdict(facts, limits.wall_seconds, limits.cpu_seconds), msg)
+            return finish(first.ending_verdict, msg)
 
-        results: dict[int, tuple[dict[str, Any], list[bytes]]] = {}
-        for header, buffers in frames:
-            if header.get("event") == "case" and isinstance(header.get("index"), int):
-                results.setdefault(header["index"], (header, buffers))
+        second = None
+        if withheld is not None:
+            second = _read_run(withheld, limits.wall_seconds, limits.cpu_seconds)
+            second.problem = _hidden_load_problem(withheld, second, spec.code.entry_point, lines)
 
         failures: list[Verdict] = []
         names = spec.code.outputs
         for case in reference.cases:
             label = f"case {case.index + 1}: {case.name}"
-            if case.index not in results:
-                msg = ending or "the process ended before this case returned"
-                checks.append(Check(label, False, msg, case.visible, stage="returns"))
-                failures.append(_ending_verdict(facts, limits.wall_seconds, limits.cpu_seconds))
+            run = first if case.visible or second is None else second
+            if run.problem is not None:
+                msg, verdict = run.problem
+                checks.append(Check(label, False, msg, case.visible, stage="loads"))
+                failures.append(verdict)
                 continue
-            header, buffers = results[case.index]
-            stdout = header.get("stdout") if case.visible else None
+            if case.index not in run.results:
+                msg = run.ending or "the process ended before this case returned"
+                checks.append(Check(label, False, msg, case.visible, stage="returns"))
+                failures.append(run.ending_verdict)
+                continue
+            header, buffers = run.results[case.index]
+            stdout = (header.get("stdout") or None) if case.visible else None
             if "error" in header:
-                err = header["error"]
-                verdict = _error_verdict(err)
+                err = _error_dict(header)
+                line = hidden.safe_line(err.get("lineno"), lines)
                 checks.append(
                     Check(
                         label,
                         False,
-                        _case_error_message(err),
+                        _case_error_message(err, line, case.visible),
                         case.visible,
                         stage="returns",
-                        details={"error": err.get("type")},
-                        stdout=stdout or None,
+                        details={"error": err.get("type"), "lineno": line},
+                        stdout=stdout,
                     )
                 )
-                failures.append(verdict)
+                failures.append(_error_verdict(err))
                 continue
             try:
                 got = protocol.decode_value(header.get("value"), buffers)
             except protocol.ProtocolError as exc:
+                # The reason quotes bits of the child's data: only a visible case shows it.
+                why = f": {exc}" if case.visible else ""
                 checks.append(
                     Check(
                         label,
                         False,
-                        f"your return value could not be read: {exc}",
+                        f"your return value could not be read{why}",
                         case.visible,
                         stage="type",
                     )
@@ -433,8 +468,9 @@ class Grader:
             ctx = Context(case.dims, case.visible, spec.code.framework, case.known_wrong)
             out = compare(case.expected, got, names, ctx)
             warnings += out.warnings
-            details = dict(out.details, dims=case.dims, seconds=header.get("seconds"))
-            if case.visible:
+            details = dict(out.details, dims=case.dims)
+            if case.visible:  # the child times itself: for a hidden case, that is any number
+                details["seconds"] = header.get("seconds")
                 details["inputs"] = _describe_inputs(case)
             checks.append(
                 Check(
@@ -445,7 +481,7 @@ class Grader:
                     out.stage,
                     out.hint,
                     details,
-                    stdout or None,
+                    stdout,
                 )
             )
             if not out.passed:
@@ -454,6 +490,7 @@ class Grader:
         if not failures:
             return finish(Verdict.ACCEPTED, f"Accepted: all {len(checks)} cases pass.")
         passed = sum(c.passed for c in checks)
+        ending = first.ending or (second.ending if second is not None else None)
         for verdict in (Verdict.BANNED_CALL, Verdict.TIMEOUT, Verdict.MEMORY_LIMIT):
             if verdict in failures:
                 return finish(verdict, _summary(verdict, passed, len(checks), ending))
@@ -467,6 +504,66 @@ class Grader:
                 Verdict.RUNTIME_ERROR, _summary(Verdict.RUNTIME_ERROR, passed, len(checks), ending)
             )
         return finish(Verdict.REJECTED, _summary(Verdict.REJECTED, passed, len(checks), ending))
+
+
+@dataclass
+class _Run:
+    """One child's results as the judge reads them: its case frames by index, how it ended, and
+    for the run on hidden cases, why its file did not load there (then every case fails so)."""
+
+    results: dict[int, tuple[dict[str, Any], list[bytes]]]
+    ending: str | None
+    ending_verdict: Verdict
+    problem: tuple[str, Verdict] | None = None
+
+
+def _read_run(outcome: RunOutcome, wall: float, cpu: float) -> _Run:
+    results: dict[int, tuple[dict[str, Any], list[bytes]]] = {}
+    for header, buffers in [] if outcome.protocol_error else outcome.frames:
+        if header.get("event") == "case" and isinstance(header.get("index"), int):
+            results.setdefault(header["index"], (header, buffers))
+    return _Run(
+        results,
+        _process_ending(outcome.facts, wall, cpu),
+        _ending_verdict(outcome.facts, wall, cpu),
+    )
+
+
+def _finished(outcome: RunOutcome) -> bool:
+    """Whether a run reached its end ("done"): a child that did not would not have reached the
+    hidden cases in a single run either, so they are not run (they fail as it ended)."""
+    return not outcome.protocol_error and any(h.get("event") == "done" for h, _ in outcome.frames)
+
+
+def _hidden_load_problem(
+    withheld: RunOutcome, run: _Run, entry_point: str, lines: int
+) -> tuple[str, Verdict] | None:
+    """The file loaded for the visible cases but not for the hidden ones (its import looked at
+    the inputs it was given): said from the redacted frames only (graders/hidden.py)."""
+    if withheld.protocol_error:
+        return (
+            "the results channel was corrupted (file descriptor 3 belongs to the grader)",
+            Verdict.RUNTIME_ERROR,
+        )
+    events = {h.get("event"): h for h, _ in reversed(withheld.frames)}
+    if "load_error" in events:
+        err = _error_dict(events["load_error"])
+        line = hidden.safe_line(err.get("lineno"), lines)
+        message = _case_error_message(err, line, visible=False)
+        verdict = _error_verdict(err)
+        return f"your file failed while loading for the hidden cases: {message}", verdict
+    if "no_entry" in events:
+        return (
+            f"no function named {entry_point}() at module level when your file was loaded for "
+            "the hidden cases",
+            Verdict.REJECTED,
+        )
+    if "loaded" not in events:
+        return (
+            run.ending or "the process ended before your file finished loading",
+            run.ending_verdict,
+        )
+    return None
 
 
 def _describe_inputs(case: ReferenceCase) -> dict[str, str]:
@@ -489,14 +586,28 @@ def _error_verdict(err: dict[str, Any]) -> Verdict:
     return Verdict.RUNTIME_ERROR
 
 
-def _case_error_message(err: dict[str, Any]) -> str:
+def _error_dict(header: dict[str, Any]) -> dict[str, Any]:
+    err = header.get("error")
+    return err if isinstance(err, dict) else {}
+
+
+def _case_error_message(err: dict[str, Any], line: int | None, visible: bool = True) -> str:
+    """How a case's exception reads. For a hidden case, `err` was redacted (graders/hidden.py):
+    a type from a fixed list, a checked line, a banned call re-worded; nothing else is left."""
+    where = f" at line {line} of your file" if line else ""
     if err.get("memory"):
         return "ran out of memory (MemoryError): the memory limit was reached"
     if err.get("banned"):
-        return f"banned call: {err.get('message')}"
-    if err.get("type") in ("SystemExit", "KeyboardInterrupt"):
-        return f"your code called exit ({err.get('type')}): return the result instead"
-    return f"raised {err.get('type')}: {err.get('message')}\n{err.get('traceback', '')}".rstrip()
+        return f"banned call{where}: {err.get('message')}"
+    kind = err.get("type")
+    if kind in ("SystemExit", "KeyboardInterrupt"):
+        return f"your code called exit ({kind}): return the result instead"
+    if visible:
+        return f"raised {kind}: {err.get('message')}\n{err.get('traceback', '')}".rstrip()
+    if kind == "OutputLimitError":
+        return KILLED_MESSAGES["output"]
+    what = kind or f"an exception of {hidden.OWN_CLASS}"
+    return f"raised {what}{where} (a hidden case: its message and traceback are not shown)"
 
 
 def _verdict_sentence(verdict: Verdict, err: dict[str, Any]) -> str:

@@ -97,8 +97,16 @@ def describe_error(exc: BaseException, filename: str) -> dict[str, Any]:
         "banned": isinstance(exc, BannedCallError),
         "message": str(exc)[:500],
         "traceback": text,
-        "lineno": frames[-1].lineno if frames else getattr(exc, "lineno", None),
+        "lineno": frames[-1].lineno if frames else _syntax_error_line(exc, filename),
     }
+
+
+def _syntax_error_line(exc: BaseException, filename: str) -> int | None:
+    """The line of a syntax error in the file itself (no frame of the file exists then); any
+    other exception's `lineno` attribute would be whatever its class says."""
+    if isinstance(exc, SyntaxError) and exc.filename == filename:
+        return exc.lineno
+    return None
 
 
 # -- banned functions and modules ------------------------------------------------------------
