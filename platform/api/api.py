@@ -30,6 +30,7 @@ from django.urls import reverse
 from ninja import NinjaAPI, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from submissions.models import Submission
+from submissions.scores import effective_scores
 from submissions.selectors import (
     report_for_viewer,
     submission_for_status,
@@ -179,8 +180,13 @@ def _exercise_out(exercise: Exercise, user: Any) -> dict[str, Any]:
 
 
 def _submission_out(submission: Submission, viewer: Any) -> dict[str, Any]:
-    # A score only once graded: "could not be graded" (status error) is not a grade of 0.
+    # A score only once graded: "could not be graded" (status error) is not a grade of 0. The
+    # score is the effective one (late penalty, applied regrades), as on every page.
     done = submission.status == Submission.Status.DONE
+    counted = effective_scores([submission]).get(submission.pk)
+    score = submission.score if done else None
+    if counted is not None:
+        score = counted.score
     return {
         "id": submission.pk,
         "url": reverse("api:submission_get", args=[submission.pk]),
@@ -190,8 +196,10 @@ def _submission_out(submission: Submission, viewer: Any) -> dict[str, Any]:
         "status": submission.status,
         "verdict": submission.verdict or None,
         "verdict_label": submission.verdict_label if submission.verdict else None,
-        "score": submission.score if done else None,
+        "score": score,
         "max_score": submission.max_score if done else None,
+        "raw_score": submission.score if done else None,
+        "score_note": counted.reason if counted is not None else "",
         "message": submission.message,
         "attempt": submission.attempt,
         "seed": submission.seed,

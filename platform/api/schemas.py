@@ -62,8 +62,10 @@ class SubmissionOut(Schema):
     status: str  # queued | running | done | error
     verdict: str | None  # set once status is done
     verdict_label: str | None
-    score: float | None
+    score: float | None  # the effective score: late penalty and applied regrades included
     max_score: float | None
+    raw_score: float | None  # what the grading gave
+    score_note: str  # why score differs from raw_score ("" when it does not)
     message: str
     attempt: int | None
     seed: int

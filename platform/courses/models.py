@@ -121,3 +121,46 @@ class Assignment(models.Model):
 
     def shows_hidden_feedback(self, when: datetime | None = None) -> bool:
         return self.hidden_feedback or self.is_past_due(when)
+
+
+class SolutionOpening(models.Model):
+    """A student opened an assignment's worked solution while graded attempts could still
+    count: from that moment their graded attempts on it are over (courses.rules)."""
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="solution_openings"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=["assignment", "user"], name="one_solution_opening"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.user_id} opened the solution of {self.assignment_id}"
+
+
+class Invitation(models.Model):
+    """An existing account asked to join a course (a CSV upload naming it): it joins only when
+    its owner accepts, so an instructor cannot enrol someone, and then read their work, alone.
+    """
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_invitations"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        constraints = (
+            models.UniqueConstraint(fields=["course", "user"], name="one_invitation_per_course"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.user_id} invited to {self.course_id}"

@@ -1,28 +1,8 @@
 """Reads for the gradebook: what each student has earned, and how an exercise went.
 
-The rules below are the product: the gradebook page, the CSV export, the per-exercise
-statistics and the regrade preview all compute them here, in one place.
-
-- A student's **result** on an assignment is the best *effective score* among their graded,
-  counted submissions in that course: mode graded, not a regrade (`regrade_of` null), status
-  done, and a verdict that counts (not invalid_answer / internal_error: those are messages,
-  not answers).
-- **Effective score** = raw score x the assignment's `late_factor(created_at)`: under the
-  penalty policy, `penalty_per_day` percent per started day late (never below 0); under the
-  accept and practice-only policies, factor 1.
-- The **raw score** is the submission's own score, unless a regrade of it belongs to an
-  *applied* RegradeBatch: then it is the score of its regrade in the newest applied batch. A
-  regrade that could not be graded (status error) or has not finished never replaces a score;
-  neither does a regrade in a batch that is pending or discarded.
-- **Solved** = some counted submission's raw score (after regrades) reaches its max score,
-  whatever the late penalty took off.
-- **Attempts** = `submissions.services.counted_attempts`: graded, not regrades, not status
-  error, not verdicts invalid_answer / internal_error. A queued submission already counts: it
-  used up an attempt.
-- **Days late** = of the submission that gave the result. On a tie the earliest submission
-  gives it (it is the least late).
-- Queued or running submissions are **pending**: a student with nothing graded yet but
-  something pending shows "pending", never 0.
+The scoring rules (raw and effective score, result, solved, attempts, pending) are written once
+in submissions/scores.py: the gradebook page, the CSV export, the per-exercise statistics and
+the regrade preview compute with them, as the students' own pages and the API do.
 
 Performance: the course's submissions are read once with `values()` (plus one query for the
 applied regrades) and aggregated in Python, so a gradebook of N students x M assignments
@@ -33,135 +13,31 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from accounts.models import User
 from catalog.models import Exercise
 from courses.models import Assignment, Course
 from courses.selectors import assignments_of, students_of
 from django.db.models import Count, Q, QuerySet
-from submissions.models import NOT_COUNTED_VERDICTS, ORIGINAL_GRADED, RegradeBatch, Submission
+from submissions.models import NOT_COUNTED_VERDICTS, RegradeBatch, Submission
+from submissions.scores import (  # the rules, written once
+    APPLIED,
+    EPSILON,
+    FIELDS,
+    PENDING,
+    Cell,
+    Row,
+    original_rows,
+    replacing_regrades,
+    result_cells,
+    student_result,
+)
 
 from graders.report import VERDICT_LABELS, Verdict
 
-PENDING = (Submission.Status.QUEUED, Submission.Status.RUNNING)
-# Scores are floats (a late factor of 0.9, partial credit): "reaches the max" allows rounding.
-EPSILON = 1e-9
-
-_FIELDS = ("id", "user_id", "exercise_id", "status", "verdict", "score", "max_score", "created_at")
-_REGRADE_FIELDS = ("regrade_of_id", "verdict", "score", "max_score")
-
-Row = dict[str, Any]
-
-
-@dataclass
-class Cell:
-    """One student's result on one assignment (see the module docstring for the rules)."""
-
-    assignment: Assignment
-    score: float | None = None  # the best effective score; None: nothing graded yet
-    raw_score: float | None = None  # that submission's raw score, before the late factor
-    max_score: float | None = None
-    days_late: int = 0
-    attempts: int = 0
-    pending: int = 0
-    solved: bool = False
-    attempts_to_solve: int | None = None  # counted attempts up to the first solving one
-    best_submission_id: int | None = None
-
-    @property
-    def slug(self) -> str:
-        return self.assignment.exercise.slug
-
-    @property
-    def out_of(self) -> float:
-        return self.max_score if self.max_score is not None else self.assignment.exercise.points
-
-    @property
-    def is_graded(self) -> bool:
-        return self.score is not None
-
-
-def _result_cells(
-    assignment: Assignment, rows: Iterable[Row], regrades: dict[int, Row]
-) -> dict[int, Cell]:
-    """User id -> Cell, from one exercise's original submissions in chronological order.
-
-    `regrades` maps an original submission's id to the regrade that replaces its score.
-    """
-    cells: dict[int, Cell] = {}
-    for row in rows:
-        cell = cells.get(row["user_id"])
-        if cell is None:
-            cell = cells[row["user_id"]] = Cell(assignment)
-        if row["status"] in PENDING:
-            cell.pending += 1
-            cell.attempts += 1
-            continue
-        if row["status"] != Submission.Status.DONE or row["verdict"] in NOT_COUNTED_VERDICTS:
-            continue
-        cell.attempts += 1
-        graded = regrades.get(row["id"], row)
-        raw = graded["score"]
-        if raw is None:
-            continue
-        out_of = graded["max_score"]
-        if out_of is None:
-            out_of = assignment.exercise.points
-        if not cell.solved and raw >= out_of - EPSILON:
-            cell.solved = True
-            cell.attempts_to_solve = cell.attempts
-        effective = raw * assignment.late_factor(row["created_at"])
-        # Strictly greater, in chronological order: a tie keeps the earlier, less late one.
-        if cell.score is None or effective > cell.score:
-            cell.score = effective
-            cell.raw_score = raw
-            cell.max_score = out_of
-            cell.days_late = assignment.days_late(row["created_at"])
-            cell.best_submission_id = row["id"]
-    return cells
-
-
-def _original_rows(
-    course: Course,
-    exercise_ids: list[int],
-    *,
-    user_ids: Iterable[int] | None = None,
-    fields: tuple[str, ...] = _FIELDS,
-) -> list[Row]:
-    """The course's graded, original (not regrade) submissions, oldest first."""
-    qs = Submission.objects.filter(ORIGINAL_GRADED, course=course, exercise_id__in=exercise_ids)
-    if user_ids is not None:
-        qs = qs.filter(user_id__in=user_ids)
-    return list(qs.order_by("created_at", "id").values(*fields))
-
-
-def _replacing_regrades(
-    course: Course, exercise_ids: list[int], batches: Q, *, fields: tuple[str, ...] = ()
-) -> dict[int, Row]:
-    """Original id -> the finished regrade whose score replaces it, among `batches`.
-
-    Ordered by batch: a newer batch's regrade overwrites an older one's. Regrades that could
-    not be graded (status error) or are still pending are not in the query at all.
-    """
-    rows = (
-        Submission.objects.filter(
-            regrade_batch__course=course,
-            exercise_id__in=exercise_ids,
-            regrade_of__isnull=False,
-            status=Submission.Status.DONE,
-            score__isnull=False,
-        )
-        .filter(batches)
-        .order_by("regrade_batch_id", "id")
-        .values(*_REGRADE_FIELDS, *fields)
-    )
-    return {row["regrade_of_id"]: row for row in rows}
-
-
-APPLIED = Q(regrade_batch__applied_at__isnull=False)
+# The gradebook's page, CSV and tests read a student's cell from here too.
+__all__ = ["Cell", "Row", "student_result"]
 
 
 # -- the gradebook ------------------------------------------------------------------------------
@@ -195,11 +71,11 @@ def gradebook_for(course: Course) -> Gradebook:
     students = list(students_of(course))
     exercise_ids = [assignment.exercise_id for assignment in assignments]
     by_exercise: dict[int, list[Row]] = defaultdict(list)
-    for row in _original_rows(course, exercise_ids):
+    for row in original_rows(course, exercise_ids):
         by_exercise[row["exercise_id"]].append(row)
-    regrades = _replacing_regrades(course, exercise_ids, APPLIED)
+    regrades = replacing_regrades(course, exercise_ids, APPLIED)
     cells = {
-        assignment.exercise_id: _result_cells(
+        assignment.exercise_id: result_cells(
             assignment, by_exercise[assignment.exercise_id], regrades
         )
         for assignment in assignments
@@ -229,13 +105,6 @@ def assignment_get(*, course: Course, slug: str) -> Assignment | None:
 def student_get(*, course: Course, pk: int) -> User | None:
     return students_of(course).filter(pk=pk).first()
 
-
-def student_result(*, assignment: Assignment, student: User) -> Cell:
-    """One student's cell of the gradebook, by the same rules."""
-    course, exercise_ids = assignment.course, [assignment.exercise_id]
-    rows = _original_rows(course, exercise_ids, user_ids=[student.pk])
-    regrades = _replacing_regrades(course, exercise_ids, APPLIED)
-    return _result_cells(assignment, rows, regrades).get(student.pk) or Cell(assignment)
 
 
 def student_submissions(*, assignment: Assignment, student: User) -> list[tuple[Submission, int]]:
@@ -337,11 +206,11 @@ def exercise_stats(*, assignment: Assignment) -> ExerciseStats:
     student_ids = set(students_of(course).values_list("pk", flat=True))
     rows = [
         row
-        for row in _original_rows(course, exercise_ids, fields=(*_FIELDS, "report"))
+        for row in original_rows(course, exercise_ids, fields=(*FIELDS, "report"))
         if row["user_id"] in student_ids
     ]
-    regrades = _replacing_regrades(course, exercise_ids, APPLIED, fields=("report",))
-    cells = _result_cells(assignment, rows, regrades).values()
+    regrades = replacing_regrades(course, exercise_ids, APPLIED, fields=("report",))
+    cells = result_cells(assignment, rows, regrades).values()
 
     failing: Counter[str] = Counter()
     hints: Counter[str] = Counter()
@@ -470,11 +339,11 @@ def regrade_preview(*, batch: RegradeBatch) -> RegradePreview:
     assignment.exercise = batch.exercise
     mine = list(Submission.objects.filter(regrade_batch=batch).values("id", "user_id", "status"))
     user_ids = {row["user_id"] for row in mine}
-    rows = _original_rows(course, exercise_ids, user_ids=user_ids)
-    without_batch = _replacing_regrades(course, exercise_ids, APPLIED & ~Q(regrade_batch=batch))
-    with_batch = _replacing_regrades(course, exercise_ids, APPLIED | Q(regrade_batch=batch))
-    old_cells = _result_cells(assignment, rows, without_batch)
-    new_cells = _result_cells(assignment, rows, with_batch)
+    rows = original_rows(course, exercise_ids, user_ids=user_ids)
+    without_batch = replacing_regrades(course, exercise_ids, APPLIED & ~Q(regrade_batch=batch))
+    with_batch = replacing_regrades(course, exercise_ids, APPLIED | Q(regrade_batch=batch))
+    old_cells = result_cells(assignment, rows, without_batch)
+    new_cells = result_cells(assignment, rows, with_batch)
 
     preview_rows: dict[int, PreviewRow] = {}
     for student in students_of(course).filter(pk__in=user_ids):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from submissions.models import RegradeBatch
+from submissions.rules import solution_opened_at
 
 from gradebook.charts import bar_chart
 from gradebook.selectors import (
@@ -149,6 +150,7 @@ def gradebook_student_exercise(
         "student": person,
         "cell": student_result(assignment=assignment, student=person),
         "submissions": student_submissions(assignment=assignment, student=person),
+        "solution_opened_at": solution_opened_at(user=person, exercise=assignment.exercise),
     }
     return render(request, "gradebook/student_exercise.html", context)
 

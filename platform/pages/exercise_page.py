@@ -6,9 +6,11 @@ rules. The self-test page (/exercises/<slug>/) shows the student's current *prac
 ("Another one" moves it on); "Submit" there is graded only when a course assigns the exercise.
 
 A math statement's numbers depend on the instance, so a page never offers a button that would
-check an answer against numbers it does not show: on a practice instance (#1, #2...) the
-self-test page offers no graded Submit, and the course page no practice check. The service
-cannot know which statement the student was reading, so this rule lives here.
+check an answer against numbers it does not show: the self-test page (a practice instance) offers
+no graded Submit of a math answer, and the course page (the graded instance) no practice check.
+The service cannot know which statement the student was reading, so this rule lives here. What
+a student may run at all (practice that would answer for the graded instance, graded attempts
+that are over) is submissions.rules', which the service applies to the API as well.
 """
 
 from __future__ import annotations
@@ -20,10 +22,17 @@ from catalog.models import Exercise
 from courses.models import Assignment, Course
 from courses.selectors import assignment_for
 from django.utils import timezone
-from submissions.services import counted_attempts, seed_for
+from submissions.rules import (
+    GradedStanding,
+    graded_seed,
+    graded_standing,
+    practice_number,
+    practice_refusal,
+    practice_seed,
+)
+from submissions.scores import Cell, student_result
 
 from pages.forms import RUN_GRADED, RUN_PRACTICE, RUN_PRACTICE_ALL
-from pages.selectors import practice_instance_number
 from pages.wording import due_in_words, hidden_feedback_words, late_policy_words
 
 
@@ -38,6 +47,7 @@ class ExercisePage:
     seed: int  # the instance the statement shows (and the offline command checks)
     graded_note: str  # why graded submissions are closed on this page; "" when open
     blocked: dict[str, str] = field(default_factory=dict)  # run -> why this page refuses it
+    result: Cell | None = None  # the student's effective result where graded_in counts
 
     @property
     def is_code(self) -> bool:
@@ -91,51 +101,56 @@ def exercise_page_for(
     """The page of `exercise` for `user`: in `course` (whose assignment is `rules`), or, when
     `course` is None, the self-test page."""
     graded_in = assignment_for(user=user, exercise=exercise, course=course)
-    number = practice_instance_number(user=user, exercise=exercise)
-    on_other_numbers = exercise.kind == Exercise.Kind.MATH and number > 0
+    standing = graded_standing(user=user, assignment=graded_in) if graded_in else None
+    number = practice_number(user=user, exercise=exercise)
+    is_math = exercise.kind == Exercise.Kind.MATH
     blocked: dict[str, str] = {}
     if course is None:
-        seed = seed_for(user=user, exercise=exercise, mode="practice")
+        seed = practice_seed(user=user, exercise=exercise, number=number)
         rules = graded_in
-        if on_other_numbers and graded_in is not None:
+        if is_math and graded_in is not None:
             blocked[RUN_GRADED] = (
-                f"You are on practice instance #{number}: graded answers are made on your "
-                "own instance, on the course page."
+                f"This page shows your practice instance #{number}: graded answers are made on "
+                "your own instance, on the course page."
             )
     else:
-        seed = seed_for(user=user, exercise=exercise, mode="graded")
-        if on_other_numbers:
+        seed = graded_seed(user=user, exercise=exercise)
+        if is_math:
             blocked[RUN_PRACTICE] = (
-                f"Practice checks run on your practice instance #{number}, whose numbers differ "
-                "from this statement: practise on the self-test page."
+                "Practice checks run on a practice instance, whose numbers differ from this "
+                "statement: practise on the self-test page."
             )
-    if graded_in is not None or exercise.kind != Exercise.Kind.CODE:
-        # An assigned exercise's hidden cases are for graded, counted attempts only.
-        blocked[RUN_PRACTICE_ALL] = (
-            "Running every test in practice is for exercises that are not assigned to you: "
-            "use “Run visible tests”, or “Submit”."
-        )
-    attempts_used = (
-        counted_attempts(user=user, exercise=exercise, course=graded_in.course) if graded_in else 0
-    )
+    if not is_math:
+        # What practice may run at all is the service's rule (the API gets the same answer).
+        if refusal := practice_refusal(user=user, exercise=exercise, visible_only=False):
+            blocked[RUN_PRACTICE_ALL] = refusal
+    else:
+        blocked[RUN_PRACTICE_ALL] = "A math answer is checked as a whole: use “Check”."
+        if RUN_PRACTICE not in blocked and (
+            refusal := practice_refusal(user=user, exercise=exercise, visible_only=False)
+        ):
+            blocked[RUN_PRACTICE] = refusal
     graded_note = blocked.get(RUN_GRADED) or _graded_closed(
-        graded_in, attempts_used, on_course_page=course is not None
+        graded_in, standing, on_course_page=course is not None
     )
     return ExercisePage(
         exercise=exercise,
         course=course,
         rules=rules,
         graded_in=graded_in,
-        attempts_used=attempts_used,
+        attempts_used=standing.attempts_used if standing else 0,
         practice_number=number,
         seed=seed,
         graded_note=graded_note,
         blocked=blocked,
+        result=student_result(assignment=graded_in, student=user) if graded_in else None,
     )
 
 
-def _graded_closed(assignment: Assignment | None, used: int, *, on_course_page: bool) -> str:
-    if assignment is None:
+def _graded_closed(
+    assignment: Assignment | None, standing: GradedStanding | None, *, on_course_page: bool
+) -> str:
+    if assignment is None or standing is None:
         if on_course_page:
             return (
                 "You teach this course: graded submissions are for its students. "
@@ -145,12 +160,4 @@ def _graded_closed(assignment: Assignment | None, used: int, *, on_course_page: 
             "Self-test: this exercise is not assigned to you in any of your courses, so nothing "
             "here is graded. Practice runs are open and never count."
         )
-    if assignment.late_policy == Assignment.LatePolicy.PRACTICE_ONLY and assignment.is_past_due():
-        due = timezone.localtime(assignment.due_at).strftime("%Y-%m-%d %H:%M")
-        return f"The deadline ({due}) has passed: practice only."
-    if assignment.max_attempts is not None and used >= assignment.max_attempts:
-        return (
-            f"No graded attempts left ({used} of {assignment.max_attempts} used): "
-            "practice is still open."
-        )
-    return ""
+    return standing.refusal()

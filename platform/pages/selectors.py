@@ -14,13 +14,14 @@ from datetime import datetime
 from itertools import groupby
 
 from accounts.models import User
-from catalog.models import Exercise, PracticeInstance
+from catalog.models import Exercise
 from catalog.selectors import topic_title
 from courses.models import Assignment, Course, Enrolment
 from courses.selectors import assignments_of, courses_of_student, courses_taught_by
-from django.db.models import Count, F, Max, Q
+from django.db.models import F, Q
 from django.utils import timezone
-from submissions.models import COUNTS_AS_TRY, ORIGINAL_GRADED, Submission
+from submissions.models import COUNTS_AS_TRY, Submission
+from submissions.scores import Cell, results_for_student
 
 from graders.report import Verdict
 from pages.wording import due_in_words, late_policy_words
@@ -37,9 +38,10 @@ class AssignmentRow:
 
     assignment: Assignment
     status: str  # SOLVED, TRIED or NEW
-    best_score: float | None  # best graded score in this course (before any late penalty)
+    best_score: float | None  # the effective result in this course (submissions.scores)
     attempts_used: int  # graded attempts that count, in this course
     now: datetime
+    result: Cell | None = None  # the same result, with its reason ("less 20% for 2 days late")
 
     @property
     def exercise(self) -> Exercise:
@@ -90,44 +92,40 @@ class TopicProgress:
 def assignment_rows(
     *, user: User, course: Course, now: datetime | None = None
 ) -> list[AssignmentRow]:
-    """The course's published assignments in order, each with `user`'s standing (2 queries).
+    """The course's published assignments in order, each with `user`'s standing (4 queries).
 
-    Solved: a finished graded submission in this course was accepted. Tried: any graded
-    attempt in this course or any practice run that counts (an unparseable answer or a
-    grader fault does not). Regrade rows are left out: they are an instructor's, not a try.
+    Solved and the score are submissions.scores' rules (the gradebook's). Tried: any graded
+    attempt in this course or any practice run that counts (an unparseable answer or a grader
+    fault does not). Regrade rows are left out: they are an instructor's, not a try.
     """
     now = now or timezone.now()
     assignments = list(assignments_of(course, published_only=True))
-    graded_here = Q(mode=Submission.Mode.GRADED, course=course)
-    stats = {
-        row["exercise_id"]: row
-        for row in Submission.objects.filter(
+    results = results_for_student(user=user, course=course, assignments=assignments)
+    practised = set(
+        Submission.objects.filter(
+            COUNTS_AS_TRY,
             user=user,
+            mode=Submission.Mode.PRACTICE,
             exercise_id__in=[a.exercise_id for a in assignments],
             regrade_of__isnull=True,
         )
         .order_by()
-        .values("exercise_id")
-        .annotate(
-            solved=Count("pk", filter=graded_here & _ACCEPTED),
-            attempts=Count("pk", filter=graded_here & COUNTS_AS_TRY),
-            tried=Count(
-                "pk", filter=(graded_here | Q(mode=Submission.Mode.PRACTICE)) & COUNTS_AS_TRY
-            ),
-            best=Max("score", filter=graded_here & Q(status=Submission.Status.DONE)),
-        )
-    }
+        .values_list("exercise_id", flat=True)
+        .distinct()
+    )
     rows = []
     for assignment in assignments:
-        found = stats.get(assignment.exercise_id, {})
-        status = SOLVED if found.get("solved") else TRIED if found.get("tried") else NEW
+        cell = results[assignment.exercise_id]
+        tried = cell.attempts > 0 or assignment.exercise_id in practised
+        status = SOLVED if cell.solved else TRIED if tried else NEW
         rows.append(
             AssignmentRow(
                 assignment=assignment,
                 status=status,
-                best_score=found.get("best"),
-                attempts_used=found.get("attempts", 0),
+                best_score=cell.score,
+                attempts_used=cell.attempts,
                 now=now,
+                result=cell,
             )
         )
     return rows
@@ -163,7 +161,7 @@ class CourseSummary:
 
 
 def course_summaries(*, user: User, now: datetime | None = None) -> list[CourseSummary]:
-    """The courses `user` studies in, with progress and next deadline (3 queries in all)."""
+    """The courses `user` studies in, with progress and next deadline (2 + 2 per course)."""
     now = now or timezone.now()
     courses = list(courses_of_student(user))
     assignments = (
@@ -171,15 +169,17 @@ def course_summaries(*, user: User, now: datetime | None = None) -> list[CourseS
         .select_related("exercise")
         .order_by("due_at", "id")
     )
-    solved = set(
-        Submission.objects.filter(ORIGINAL_GRADED, user=user, course__in=courses)
-        .filter(_ACCEPTED)
-        .values_list("course_id", "exercise_id")
-        .distinct()
-    )
     by_course: dict[int, list[Assignment]] = {course.pk: [] for course in courses}
     for assignment in assignments:
         by_course[assignment.course_id].append(assignment)
+    solved = {
+        (course.pk, exercise_id)
+        for course in courses
+        for exercise_id, cell in results_for_student(
+            user=user, course=course, assignments=by_course[course.pk]
+        ).items()
+        if cell.solved
+    }
     summaries = []
     for course in courses:
         mine = by_course[course.pk]
@@ -234,13 +234,3 @@ def course_for_invite(code: str) -> Course | None:
 
 def is_member(user: User, course: Course) -> bool:
     return Enrolment.objects.filter(course=course, user=user).exists()
-
-
-def practice_instance_number(*, user: User, exercise: Exercise) -> int:
-    """Which practice instance the student is on (0: their own, the graded one)."""
-    number = (
-        PracticeInstance.objects.filter(user=user, exercise=exercise)
-        .values_list("number", flat=True)
-        .first()
-    )
-    return number or 0

@@ -16,7 +16,13 @@ urlpatterns = [
         views.course_exercise,
         name="course-exercise",
     ),
+    path(
+        "courses/<slug:slug>/exercises/<slug:exercise>/solution/",
+        views.solution_open_view,
+        name="solution-open",
+    ),
     path("join/<str:code>/", views.course_join, name="course-join"),
+    path("invitations/<int:pk>/", views.invitation_answer_view, name="invitation-answer"),
     path("exercises/", views.exercise_list, name="exercise-list"),
     path("exercises/<slug:slug>/", views.exercise_detail, name="exercise-detail"),
     path("exercises/<slug:slug>/another/", views.exercise_another, name="exercise-another"),

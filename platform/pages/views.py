@@ -10,26 +10,30 @@ from catalog.models import Exercise
 from catalog.rendering import render_markdown
 from catalog.selectors import exercise_get, exercise_list_by_topic, statement_html, topic_title
 from courses.selectors import (
+    assignment_for,
     assignments_of,
     course_get_for_member,
+    invitations_for,
     is_instructor_of,
 )
-from courses.services import CourseError, enrolment_join
+from courses.services import CourseError, enrolment_join, invitation_answer
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from submissions.models import Submission
+from submissions.rules import practice_seed, solution_open, worked_solution_for
+from submissions.scores import with_effective
 from submissions.selectors import (
     best_scores_for_student,
     report_for_viewer,
     submission_get_for_user,
     submission_list_for_student,
-    worked_solution_for,
 )
 from submissions.services import (
     RateLimited,
@@ -76,6 +80,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
     context = {
         "summaries": course_summaries(user=request.user),
         "taught": courses_taught_list(request.user),
+        "invitations": invitations_for(request.user),
     }
     return render(request, "pages/course_list.html", context)
 
@@ -93,6 +98,21 @@ def course_home(request: HttpRequest, slug: str) -> HttpResponse:
         "teaches": is_instructor_of(request.user, course),
     }
     return render(request, "pages/course_home.html", context)
+
+
+@require_POST
+@login_required
+def invitation_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
+    accept = request.POST.get("answer") == "accept"
+    course = invitation_answer(user=request.user, invitation_id=pk, accept=accept)
+    if course is None:
+        messages.info(request, "That invitation was answered already.")
+    elif accept:
+        messages.success(request, f"Welcome to {course.title}.")
+        return redirect("course-home", slug=course.slug)
+    else:
+        messages.info(request, f"You declined the invitation to {course.title}.")
+    return redirect("course-list")
 
 
 @login_required
@@ -154,7 +174,7 @@ def course_exercise(request: HttpRequest, slug: str, exercise: str) -> HttpRespo
 def _exercise_response(request: HttpRequest, page: ExercisePage) -> HttpResponse:
     exercise, user = page.exercise, request.user
     version = exercise.current_version
-    recent = list(submission_list_for_student(user=user, exercise=exercise)[:5])
+    recent = with_effective(submission_list_for_student(user=user, exercise=exercise)[:5])
     status, headers = 200, dict[str, str]()
     if request.method == "POST":
         form = SubmissionForm(request.POST)
@@ -185,7 +205,7 @@ def _exercise_response(request: HttpRequest, page: ExercisePage) -> HttpResponse
     else:
         last_code = recent[0].code if recent and recent[0].code else ""
         form = SubmissionForm(initial={"code": last_code or version.starter})
-    solution = worked_solution_for(user=user, exercise=exercise)
+    solution = worked_solution_for(user=user, exercise=exercise, assignment=page.graded_in)
     context = {
         "page": page,
         "exercise": exercise,
@@ -199,11 +219,32 @@ def _exercise_response(request: HttpRequest, page: ExercisePage) -> HttpResponse
         if solution.available and solution.markdown
         else "",
         "offline": exercise.source == Exercise.Source.FOLDER,
+        # Offline runs are practice: never the graded instance's seed (submissions.rules).
+        "offline_seed": practice_seed(user=user, exercise=exercise),
     }
     response = render(request, "pages/exercise_detail.html", context, status=status)
     for name, value in headers.items():
         response.headers[name] = value
     return response
+
+
+@require_POST
+@login_required
+def solution_open_view(request: HttpRequest, slug: str, exercise: str) -> HttpResponse:
+    """Open the worked solution at the cost of the graded attempts (after the page's warning)."""
+    course = course_get_for_member(user=request.user, slug=slug)
+    found = exercise_get(exercise, request.user)
+    assignment = assignment_for(user=request.user, exercise=found, course=course)
+    solution = worked_solution_for(user=request.user, exercise=found, assignment=assignment)
+    if assignment is not None and solution.costs_attempts:
+        solution_open(user=request.user, assignment=assignment)
+        messages.info(
+            request, "The worked solution is open: your graded attempts on this exercise are over."
+        )
+    elif not solution.available:
+        messages.error(request, solution.reason)
+    back = reverse("course-exercise", kwargs={"slug": course.slug, "exercise": found.slug})
+    return redirect(back + "#worked-solution")
 
 
 @require_POST
@@ -226,6 +267,7 @@ def exercise_history(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("submission-diff", a=picked[0], b=picked[1])
     mine = submission_list_for_student(user=request.user).filter(exercise__slug=slug)
     page = Paginator(mine, 50).get_page(request.GET.get("page"))
+    page.object_list = with_effective(page.object_list)
     # No submission yet: the exercise must still be one the user may open.
     exercise = page[0].exercise if page.object_list else exercise_get(slug, request.user)
     return render(request, "pages/exercise_history.html", {"exercise": exercise, "page": page})
@@ -276,6 +318,7 @@ def diff_lines(old: str, new: str, old_name: str, new_name: str) -> list[tuple[s
 @login_required
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submission = submission_get_for_user(user=request.user, submission_id=pk)
+    with_effective([submission])
     report = report_for_viewer(submission, request.user) or {}
     context = {
         "submission": submission,
@@ -339,7 +382,7 @@ def submission_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
     submission = submission_get_for_user(user=request.user, submission_id=pk)
     allowed = submission.user_id == request.user.pk or request.user.is_platform_staff
     if allowed and submission_retry(submission=submission):
-        messages.info(request, "Queued again.")
+        messages.info(request, "Queued again, against the exercise's current version.")
     return redirect("submission-detail", pk=pk)
 
 
@@ -348,6 +391,7 @@ def my_submissions(request: HttpRequest) -> HttpResponse:
     page = Paginator(submission_list_for_student(user=request.user), 50).get_page(
         request.GET.get("page")
     )
+    page.object_list = with_effective(page.object_list)
     return render(request, "pages/my_submissions.html", {"page": page})
 
 

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from accounts.models import User
-from catalog.models import Exercise, ExerciseVersion
+from catalog.models import Exercise
 from config.prepared import PreparedQuery
 from courses.models import Assignment
-from courses.selectors import assignment_for, students_taught_by
+from courses.selectors import courses_taught_by
 from django.db.models import Max, Q, QuerySet
 from django.http import Http404
 
-from graders.report import Verdict
-from submissions.models import COUNTS_AS_TRY, ORIGINAL_GRADED, Submission
+from submissions.models import ORIGINAL_GRADED, Submission
 
 
 def submissions_visible_to(user: User) -> QuerySet[Submission]:
-    """Students: their own. Instructors: their own and their courses' students'. Staff: all."""
+    """Students: their own. Instructors: their own, and those *made in* courses they teach (a
+    student's work in another course, or their self-test, is not theirs to read). Staff: all.
+    """
     qs = Submission.objects.select_related("exercise", "user", "course")
     if user.is_platform_staff:
         return qs
     if user.is_instructor:
-        return qs.filter(Q(user=user) | Q(user__in=students_taught_by(user)))
+        return qs.filter(Q(user=user) | Q(course__in=courses_taught_by(user).values("pk")))
     return qs.filter(user=user)
 
 
@@ -192,64 +192,3 @@ def report_for_viewer(submission: Submission, viewer: User) -> dict[str, Any] | 
             }
         )
     return {**report, "checks": checks}
-
-
-@dataclass(frozen=True)
-class WorkedSolution:
-    available: bool
-    reason: str  # why it is (not yet) shown, in words for the student
-    markdown: str = ""  # worked_solution.md, if the exercise has one
-    code: str = ""  # else: the first correct solution of a code exercise
-
-
-def _solution_text(version: ExerciseVersion) -> tuple[str, str]:
-    files = version.files or {}
-    if files.get("worked_solution.md"):
-        return files["worked_solution.md"], ""
-    if version.exercise.kind == Exercise.Kind.CODE:
-        for name in sorted(files):
-            if name.startswith("solutions/correct") and name.endswith(".py"):
-                return "", files[name]
-    return "", ""
-
-
-def worked_solution_for(*, user: User, exercise: Exercise) -> WorkedSolution:
-    """Whether the student may see the worked solution now, by the instructor's rule.
-
-    Outside any course (pure self-test) the rule is "once solved, or after 5 attempts"
-    counting practice too. In a course, the assignment's solution policy decides; graded and
-    practice attempts both count, since practice is where students get stuck.
-    """
-    version = exercise.current_version
-    if version is None:
-        return WorkedSolution(False, "This exercise has no version yet.")
-    markdown, code = _solution_text(version)
-    if not (markdown or code):
-        return WorkedSolution(False, "This exercise has no worked solution.")
-    mine = Submission.objects.filter(user=user, exercise=exercise, regrade_of__isnull=True)
-    solved = mine.filter(status=Submission.Status.DONE, verdict=Verdict.ACCEPTED.value).exists()
-    tried = mine.filter(COUNTS_AS_TRY, status=Submission.Status.DONE).count()
-    if user.is_platform_staff or user.is_instructor:
-        return WorkedSolution(True, "You teach: you always see it.", markdown, code)
-    assignment = assignment_for(user=user, exercise=exercise)
-    policy = assignment.solution_policy if assignment else Assignment.SolutionPolicy.ATTEMPTS
-    after = assignment.solution_after_attempts if assignment else SELF_TEST_SOLUTION_AFTER
-    Policy = Assignment.SolutionPolicy
-    if policy == Policy.NEVER:
-        return WorkedSolution(False, "Your instructor does not show the worked solution.")
-    if solved:
-        return WorkedSolution(True, "You solved it.", markdown, code)
-    if policy == Policy.ATTEMPTS and tried >= after:
-        return WorkedSolution(True, f"Shown after {after} attempts.", markdown, code)
-    if policy == Policy.DUE and assignment is not None and assignment.is_past_due():
-        return WorkedSolution(True, "The deadline has passed.", markdown, code)
-    if policy == Policy.ATTEMPTS:
-        return WorkedSolution(
-            False, f"Shown once you solve it, or after {after} attempts ({tried} so far)."
-        )
-    if policy == Policy.DUE:
-        return WorkedSolution(False, "Shown once you solve it, or after the deadline.")
-    return WorkedSolution(False, "Shown once you solve it.")
-
-
-SELF_TEST_SOLUTION_AFTER = 5

@@ -21,9 +21,9 @@ from datetime import datetime, timedelta
 import redis
 from accounts.models import User
 from catalog.models import Exercise, PracticeInstance
-from config.prepared import PreparedQuery, PreparedUpdate
+from config.prepared import PreparedUpdate
 from courses.models import Assignment, Course
-from courses.selectors import assignment_for, exercise_is_visible
+from courses.selectors import assignment_for, courses_of_student, exercise_is_visible
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
@@ -32,9 +32,14 @@ from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from graders.instances import derive_seed
 from graders.report import Report, Verdict
-from submissions.models import COUNTS_AS_TRY, ORIGINAL_GRADED, RegradeBatch, Submission
+from submissions.models import RegradeBatch, Submission
+from submissions.rules import (  # re-exported: callers import them from here
+    counted_attempts,
+    practice_refusal,
+    seed_for,
+    solution_opened_at,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +78,24 @@ class DeadlinePassed(SubmissionError):
     code = "deadline_passed"
 
 
+class PracticeClosed(SubmissionError):
+    """A practice run that would answer for the student's graded instance (submissions.rules)."""
+
+    status = 403
+    code = "practice_closed"
+
+
+class SolutionOpened(SubmissionError):
+    status = 403
+    code = "solution_opened"
+
+
+class CourseRequired(SubmissionError):
+    """A student in several courses sent a graded submission without naming the course."""
+
+    code = "course_required"
+
+
 class RateLimited(SubmissionError):
     status = 429
     code = "rate_limited"
@@ -83,23 +106,6 @@ class RateLimited(SubmissionError):
 
 
 # -- creating --------------------------------------------------------------------------------
-def seed_for(*, user: User, exercise: Exercise, mode: str = "graded") -> int:
-    """The student's instance of the exercise: stable, so the page and the grader agree.
-
-    Practice mode uses the practice instance the student is on (0, the graded one, until they
-    ask for another one)."""
-    salt = settings.INSTANCE_SALT
-    if mode == Submission.Mode.PRACTICE:
-        number = (
-            PracticeInstance.objects.filter(user=user, exercise=exercise)
-            .values_list("number", flat=True)
-            .first()
-        )
-        if number:
-            salt = f"{salt}:practice:{number}"
-    return derive_seed(f"user:{user.pk}", exercise.slug, salt)
-
-
 @transaction.atomic
 def practice_instance_next(*, user: User, exercise: Exercise) -> int:
     """Move the student to a new practice instance ("another one"); returns its number."""
@@ -184,31 +190,6 @@ def _redis_client(backend: RedisCache) -> redis.Redis:
     return backend._cache.get_client(write=True)
 
 
-def counted_attempts(*, user: User, exercise: Exercise, course: Course | None = None) -> int:
-    if course is not None:  # every graded submission asks: prepared
-        return len(
-            _COUNTED_IN_COURSE.rows(user_id=user.pk, exercise_id=exercise.pk, course_id=course.pk)
-        )
-    return _counted(user.pk, exercise.pk).count()
-
-
-def _counted(user_id: int, exercise_id: int) -> QuerySet[Submission]:
-    return Submission.objects.filter(
-        ORIGINAL_GRADED & COUNTS_AS_TRY, user_id=user_id, exercise_id=exercise_id
-    )
-
-
-# A student's attempts are tens at most: fetching their ids costs less than compiling a COUNT.
-_COUNTED_IN_COURSE = PreparedQuery(
-    lambda user_id, exercise_id, course_id: (
-        _counted(user_id, exercise_id).filter(course_id=course_id).values_list("pk")
-    ),
-    user_id=int,
-    exercise_id=int,
-    course_id=int,
-)
-
-
 def submission_create(
     *,
     user: User,
@@ -232,6 +213,8 @@ def submission_create(
     """
     if mode not in Submission.Mode.values:
         raise SubmissionError(f"mode must be one of {', '.join(Submission.Mode.values)}")
+    if mode == Submission.Mode.GRADED and course is None:
+        _check_single_course(user)
     assignment = assignment_for(user=user, exercise=exercise, course=course)
     # An assignment proves the student may see the exercise; without one, ask. (The API's
     # endpoint relies on this check instead of a separate visibility query per submission.)
@@ -243,7 +226,9 @@ def submission_create(
         raise SubmissionError("only practice runs can run the visible tests alone")
     code_text, answer_text = _check_content(exercise, code, answer)
     if mode == Submission.Mode.GRADED:
-        _check_open_for_grading(exercise, assignment)
+        _check_open_for_grading(user, exercise, assignment)
+    elif refusal := practice_refusal(user=user, exercise=exercise, visible_only=visible_only):
+        raise PracticeClosed(refusal)
     # Practice runs have their own, separate budget: a student iterating on the visible tests
     # must not lose the right to submit, and the grader must not become an oracle either.
     limit, window = (
@@ -263,12 +248,24 @@ def submission_create(
         answer=answer_text,
         mode=mode,
         assignment=assignment,
-        course=assignment.course if assignment else course,
+        # Practice counts in the course it was made in (None: self-test), never another one.
+        course=assignment.course if assignment and mode == Submission.Mode.GRADED else course,
         visible_only=visible_only,
     )
 
 
-def _check_open_for_grading(exercise: Exercise, assignment: Assignment | None) -> None:
+def _check_single_course(user: User) -> None:
+    """A graded submission must say which course it counts in when the student has several:
+    a silent pick could put it in a course they never meant (issue: no silent default)."""
+    slugs = list(courses_of_student(user).values_list("slug", flat=True)[:20])
+    if len(slugs) > 1:
+        raise CourseRequired(
+            "you are a student in several courses: say which one this submission counts in "
+            f'("course": one of {", ".join(slugs)})'
+        )
+
+
+def _check_open_for_grading(user: User, exercise: Exercise, assignment: Assignment | None) -> None:
     if assignment is None:
         raise NotAssigned(
             f"{exercise.slug} is not assigned to you in any of your courses: "
@@ -279,6 +276,12 @@ def _check_open_for_grading(exercise: Exercise, assignment: Assignment | None) -
         raise DeadlinePassed(
             f"the deadline ({due}) has passed: practice mode is still open, "
             "graded submissions are closed"
+        )
+    if opened := solution_opened_at(user=user, exercise=exercise):
+        day = timezone.localtime(opened).strftime("%Y-%m-%d %H:%M")
+        raise SolutionOpened(
+            f"you opened the worked solution ({day}): graded attempts on this exercise are over "
+            "(practice mode is still open)"
         )
 
 
@@ -367,8 +370,17 @@ def enqueue_grading(
 
 @transaction.atomic
 def submission_retry(*, submission: Submission) -> bool:
-    """Queue again a submission that could not be graded (status error). False if not in error."""
+    """Queue again a submission that could not be graded (status error). False if not in error.
+
+    A student's own submission is graded against the exercise's *current* version: the usual
+    cause of "could not be graded" is a broken exercise, and its fix is a new version (the
+    report names the version it was graded on). A regrade keeps its batch's version.
+    """
+    version_id = submission.version_id
+    if submission.regrade_batch_id is None and submission.exercise.current_version_id:
+        version_id = submission.exercise.current_version_id
     updated = Submission.objects.filter(pk=submission.pk, status=Submission.Status.ERROR).update(
+        version_id=version_id,
         status=Submission.Status.QUEUED,
         queued_at=timezone.now(),
         verdict="",

@@ -267,6 +267,9 @@ def make_submission(
         "status": Submission.Status.QUEUED,
         "queued_at": timezone.now(),
     }
+    if fields.get("verdict") == "accepted" and "score" not in fields:
+        # As the engine grades it: accepted is the full score.
+        fields = {**fields, "score": exercise.points, "max_score": exercise.points}
     if "course" not in fields and defaults["mode"] == Submission.Mode.GRADED:
         found = assignment_for(user=user, exercise=exercise)
         defaults["course"] = found.course if found else None

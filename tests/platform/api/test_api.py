@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from accounts.services import api_token_create
+from courses.models import Assignment
 from django.test import Client
 from submissions.models import Submission
 
@@ -105,13 +106,10 @@ def test_create_then_poll_a_submission(
 
 def test_a_math_answer(client: Client, exercises: Bank, alice_token: str) -> None:
     response = post_json(
-        client,
-        SUBMISSIONS,
-        {"exercise": "count-params", "answer": "12", "mode": "practice"},
-        **bearer(alice_token),
+        client, SUBMISSIONS, {"exercise": "count-params", "answer": "12"}, **bearer(alice_token)
     )
     assert response.status_code == 202
-    assert response.json()["mode"] == "practice"
+    assert response.json()["mode"] == "graded"
 
 
 def test_session_auth_with_csrf(exercises: Bank, people: People) -> None:
@@ -344,7 +342,8 @@ def test_another_instance_changes_practice_only(
     url = "/api/v1/exercises/count-params"
 
     graded = client.get(url, **bearer(alice)).json()["statement"]
-    assert client.get(url + "?mode=practice", **bearer(alice)).json()["statement"] == graded
+    # Practice is never on the graded instance (submissions.rules).
+    assert client.get(url + "?mode=practice", **bearer(alice)).json()["statement"] != graded
 
     first = client.post(url + "/another", **bearer(alice))
     assert first.status_code == 200
@@ -353,6 +352,9 @@ def test_another_instance_changes_practice_only(
     assert client.get(url + "?mode=practice", **bearer(alice)).json()["statement"] == second
     assert client.get(url, **bearer(alice)).json()["statement"] == graded  # graded unchanged
 
+    # Unassigned (a math answer that is the same on every instance is not checked in practice
+    # while graded attempts can count: submissions.rules), it runs on the practice instance.
+    Assignment.objects.filter(exercise__slug="count-params").delete()
     body = {"exercise": "count-params", "answer": "12", "mode": "practice"}
     created = post_json(client, SUBMISSIONS, body, **bearer(alice)).json()
     assert f"instance {created['seed']}" == second  # graded against the practice instance

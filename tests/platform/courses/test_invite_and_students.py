@@ -89,11 +89,12 @@ def test_csv_enrols_existing_users_and_creates_the_others_showing_passwords_once
     assert response.status_code == 200
     assert response["Cache-Control"].count("no-store") == 1  # the passwords are not cached
     result = response.context["csv_result"]
-    assert result.enrolled == ["frank"]
+    # An existing account is invited, not enrolled: it joins when frank accepts.
+    assert result.invited == ["frank"]
     assert result.already == ["alice"]
     assert [username for username, _ in result.created] == ["zoe"]
     assert result.errors == []
-    assert students() == {"alice", "bob", "frank", "zoe"}
+    assert students() == {"alice", "bob", "zoe"}
     zoe = User.objects.get(username="zoe")
     password = result.created[0][1]
     assert zoe.check_password(password) and zoe.role == User.Role.STUDENT

@@ -176,6 +176,8 @@ def test_run_visible_tests_sets_visible_only_and_check_does_not(
     run = Submission.objects.latest("pk")
     assert (run.mode, run.visible_only) == ("practice", True)
 
+    # Unassigned: a math check answers no graded question (submissions.rules).
+    Assignment.objects.filter(exercise=exercises.math).delete()
     math_page = alice.get("/exercises/count-params/").content.decode()
     assert "Check (practice)</button>" in math_page
     alice.post("/exercises/count-params/", {"answer": "12", "mode": "practice"})
@@ -211,23 +213,24 @@ def test_another_one_changes_the_math_statement_and_the_practice_seed(
 ) -> None:
     alice = signed_in(people.alice)
     own = seed_for(user=people.alice, exercise=exercises.math)
+    first = seed_for(user=people.alice, exercise=exercises.math, mode="practice")
     page = alice.get("/exercises/count-params/").content.decode()
-    assert f"Instance numbers: {own}." in page and "Practice instance #0" in page
+    # Practice instance #0 is not the graded instance: practice never answers for it.
+    assert first != own
+    assert f"Instance numbers: {first}." in page and "Practice instance #0" in page
+    assert f"Instance numbers: {own}." not in page
 
     moved = alice.post("/exercises/count-params/another/")
     assert moved.status_code == 302 and moved["Location"] == "/exercises/count-params/"
     page = alice.get(moved["Location"]).content.decode()
     practice = seed_for(user=people.alice, exercise=exercises.math, mode="practice")
-    assert practice != own
+    assert practice not in (own, first)
     assert f"Instance numbers: {practice}." in page and f"Instance numbers: {own}." not in page
     assert "Practice instance #1" in page
     # Graded answers are for the student's own numbers: not offered here, refused if sent.
     assert 'id="submit-graded"' not in page and "practice instance #1" in page
     refused = alice.post("/exercises/count-params/", {"answer": "41", "mode": "graded"})
     assert refused.status_code == 400 and 'value="41"' in refused.content.decode()
-
-    alice.post("/exercises/count-params/", {"answer": "41", "mode": "practice"})
-    assert Submission.objects.get().seed == practice
 
     # The course page still shows the student's own instance, and checks nothing against it
     # in practice (a practice check would use the other numbers).
@@ -240,6 +243,11 @@ def test_another_one_changes_the_math_statement_and_the_practice_seed(
         ).status_code
         == 400
     )
+
+    # Unassigned, the check runs on the practice instance the page shows.
+    Assignment.objects.filter(exercise=exercises.math).delete()
+    alice.post("/exercises/count-params/", {"answer": "41", "mode": "practice"})
+    assert Submission.objects.get().seed == practice
 
     alice.post("/exercises/count-params/another/")
     assert "Practice instance #2" in alice.get("/exercises/count-params/").content.decode()
@@ -294,9 +302,19 @@ def test_the_worked_solution_is_absent_until_the_policy_allows_it(
         make_submission(
             people.alice, exercises.code, status="done", verdict="rejected", code=WRONG_CODE
         )
+    # Offered, but graded attempts could still count: opening it ends them (and until then the
+    # text is not on the page).
+    page = alice.get(COURSE_PAGE).content.decode()
+    offered = solution_section(page)
+    assert "Shown after 2 attempts" in offered and "ends your graded attempts" in offered
+    assert SOLUTION_LINE not in page and 'id="open-solution"' in offered
+
+    opened = alice.post("/courses/ml101/exercises/double-it/solution/")
+    assert opened.status_code == 302
     page = alice.get(COURSE_PAGE).content.decode()
     shown = solution_section(page)
     assert "<details>" in shown and SOLUTION_LINE in shown and "Shown after 2 attempts" in shown
+    assert "You opened the worked solution" in page
 
 
 def test_a_solved_exercise_shows_it_and_never_policy_hides_it(

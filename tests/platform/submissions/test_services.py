@@ -56,7 +56,7 @@ def test_the_seed_is_per_student_and_stable(people: People, exercises: Bank) -> 
 def test_attempts_are_numbered_and_practice_does_not_count(people: People, exercises: Bank) -> None:
     first = submission_create(user=people.alice, exercise=exercises.code, code="x = 1")
     practice = submission_create(
-        user=people.alice, exercise=exercises.code, code="x = 1", mode="practice"
+        user=people.alice, exercise=exercises.code, code="x = 1", mode="practice", visible_only=True
     )
     second = submission_create(user=people.alice, exercise=exercises.code, code="x = 1")
 

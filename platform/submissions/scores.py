@@ -1,0 +1,308 @@
+"""A student's score, written once: the gradebook, the CSV, the course home, the exercise page,
+the submission page, the history and the API all take it from here.
+
+- A submission's **raw score** is its own score, unless a regrade of it belongs to an *applied*
+  RegradeBatch: then it is the score of its regrade in the newest applied batch. A regrade that
+  could not be graded (status error) or has not finished never replaces a score; neither does a
+  regrade in a batch that is pending or discarded.
+- Its **effective score** = raw score x the assignment's `late_factor(created_at)`: under the
+  penalty policy, `penalty_per_day` percent per started day late (never below 0); under the
+  accept and practice-only policies, factor 1. Practice runs and self-test have no effective
+  score: they never count.
+- A student's **result** on an assignment is the best effective score among their graded,
+  counted submissions in that course: mode graded, not a regrade (`regrade_of` null), status
+  done, and a verdict that counts (not invalid_answer / internal_error: those are messages,
+  not answers). On a tie the earliest submission gives it (it is the least late).
+- **Solved** = some counted submission's raw score (after regrades) reaches its max score,
+  whatever the late penalty took off. In self-test outside any course: an accepted practice run
+  on every case (`SOLVED_SELF_TEST`); a visible-only run never solves anything.
+- **Attempts** = counted graded submissions (`models.COUNTS_AS_TRY`). A queued submission
+  already counts: it used up an attempt.
+- Queued or running submissions are **pending**: a student with nothing graded yet but
+  something pending shows "pending", never 0.
+
+Reads are by `values()` in a constant number of queries (the submissions, then the applied
+regrades), aggregated in Python: a gradebook of N students x M assignments is not N x M queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from accounts.models import User
+from courses.models import Assignment, Course
+from django.db.models import Q
+from django.utils import timezone
+
+from graders.report import Verdict
+from submissions.models import NOT_COUNTED_VERDICTS, ORIGINAL_GRADED, Submission
+
+PENDING = (Submission.Status.QUEUED, Submission.Status.RUNNING)
+# Scores are floats (a late factor of 0.9, partial credit): "reaches the max" allows rounding.
+EPSILON = 1e-9
+
+FIELDS = ("id", "user_id", "exercise_id", "status", "verdict", "score", "max_score", "created_at")
+_REGRADE_FIELDS = ("regrade_of_id", "verdict", "score", "max_score", "regrade_batch__applied_at")
+
+# Self-test outside a course: an accepted practice run on every case of its instance.
+SOLVED_SELF_TEST = Q(
+    mode=Submission.Mode.PRACTICE,
+    visible_only=False,
+    regrade_of__isnull=True,
+    status=Submission.Status.DONE,
+    verdict=Verdict.ACCEPTED.value,
+)
+
+APPLIED = Q(regrade_batch__applied_at__isnull=False)
+
+Row = dict[str, Any]
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+@dataclass(frozen=True)
+class Effective:
+    """One graded submission's score as it counts, and why it differs from what it got."""
+
+    score: float | None  # None: not graded (pending, could not be graded, practice)
+    max_score: float | None
+    raw: float | None  # after an applied regrade, before the late factor
+    graded: float | None  # what the grading itself gave
+    days_late: int = 0
+    penalty_percent: float = 0.0  # of the raw score, taken for lateness
+    regraded_at: datetime | None = None  # when the regrade that replaced the score was applied
+
+    @property
+    def reason(self) -> str:
+        """Why the score is not what the grading gave, in words ("" when it is)."""
+        if self.score is None or self.max_score is None or self.raw is None:
+            return ""
+        parts = []
+        if self.regraded_at is not None:
+            day = timezone.localtime(self.regraded_at).strftime("%-d %b")
+            parts.append(f"regraded on {day}: {_number(self.raw)}/{_number(self.max_score)}")
+        if self.penalty_percent > EPSILON:
+            days = f"{self.days_late} day{'' if self.days_late == 1 else 's'}"
+            parts.append(
+                f"{_number(self.raw)}/{_number(self.max_score)} less "
+                f"{_number(self.penalty_percent)}% for {days} late"
+            )
+        if not parts:
+            return ""
+        return f"{_number(self.score)}/{_number(self.max_score)}: " + "; ".join(parts)
+
+
+def effective(row: Row, assignment: Assignment | None, regrade: Row | None) -> Effective:
+    """The effective score of one graded submission (`row`: FIELDS of it), in its assignment,
+    with the applied regrade that replaces its score, if any."""
+    graded = row["score"] if row["status"] == Submission.Status.DONE else None
+    source = regrade if regrade is not None else row
+    raw = source["score"] if row["status"] == Submission.Status.DONE else None
+    out_of = source["max_score"]
+    if out_of is None and assignment is not None:
+        out_of = assignment.exercise.points
+    if raw is None or row["verdict"] in NOT_COUNTED_VERDICTS:
+        return Effective(None, out_of, None, graded)
+    factor = assignment.late_factor(row["created_at"]) if assignment is not None else 1.0
+    return Effective(
+        score=raw * factor,
+        max_score=out_of,
+        raw=raw,
+        graded=graded,
+        days_late=assignment.days_late(row["created_at"]) if assignment is not None else 0,
+        penalty_percent=100 * (1 - factor),
+        regraded_at=regrade.get("regrade_batch__applied_at") if regrade is not None else None,
+    )
+
+
+@dataclass
+class Cell:
+    """One student's result on one assignment (see the module docstring for the rules)."""
+
+    assignment: Assignment
+    score: float | None = None  # the best effective score; None: nothing graded yet
+    raw_score: float | None = None  # that submission's raw score, before the late factor
+    max_score: float | None = None
+    days_late: int = 0
+    attempts: int = 0
+    pending: int = 0
+    solved: bool = False
+    attempts_to_solve: int | None = None  # counted attempts up to the first solving one
+    best_submission_id: int | None = None
+    best: Effective | None = None  # the effective score of that submission, with its reason
+
+    @property
+    def slug(self) -> str:
+        return self.assignment.exercise.slug
+
+    @property
+    def out_of(self) -> float:
+        return self.max_score if self.max_score is not None else self.assignment.exercise.points
+
+    @property
+    def is_graded(self) -> bool:
+        return self.score is not None
+
+    @property
+    def reason(self) -> str:
+        return self.best.reason if self.best is not None else ""
+
+
+def result_cells(
+    assignment: Assignment, rows: Iterable[Row], regrades: dict[int, Row]
+) -> dict[int, Cell]:
+    """User id -> Cell, from one exercise's original submissions in chronological order.
+
+    `regrades` maps an original submission's id to the regrade that replaces its score.
+    """
+    cells: dict[int, Cell] = {}
+    for row in rows:
+        cell = cells.get(row["user_id"])
+        if cell is None:
+            cell = cells[row["user_id"]] = Cell(assignment)
+        if row["status"] in PENDING:
+            cell.pending += 1
+            cell.attempts += 1
+            continue
+        if row["status"] != Submission.Status.DONE or row["verdict"] in NOT_COUNTED_VERDICTS:
+            continue
+        cell.attempts += 1
+        result = effective(row, assignment, regrades.get(row["id"]))
+        if result.score is None or result.raw is None:
+            continue
+        out_of = result.max_score if result.max_score is not None else assignment.exercise.points
+        if not cell.solved and result.raw >= out_of - EPSILON:
+            cell.solved = True
+            cell.attempts_to_solve = cell.attempts
+        # Strictly greater, in chronological order: a tie keeps the earlier, less late one.
+        if cell.score is None or result.score > cell.score:
+            cell.score = result.score
+            cell.raw_score = result.raw
+            cell.max_score = out_of
+            cell.days_late = result.days_late
+            cell.best_submission_id = row["id"]
+            cell.best = result
+    return cells
+
+
+def original_rows(
+    course: Course,
+    exercise_ids: list[int],
+    *,
+    user_ids: Iterable[int] | None = None,
+    fields: tuple[str, ...] = FIELDS,
+) -> list[Row]:
+    """The course's graded, original (not regrade) submissions, oldest first."""
+    qs = Submission.objects.filter(ORIGINAL_GRADED, course=course, exercise_id__in=exercise_ids)
+    if user_ids is not None:
+        qs = qs.filter(user_id__in=user_ids)
+    return list(qs.order_by("created_at", "id").values(*fields))
+
+
+def replacing_regrades(
+    course: Course,
+    exercise_ids: list[int],
+    batches: Q,
+    *,
+    fields: tuple[str, ...] = (),
+    original_ids: Iterable[int] | None = None,
+) -> dict[int, Row]:
+    """Original id -> the finished regrade whose score replaces it, among `batches`.
+
+    Ordered by batch: a newer batch's regrade overwrites an older one's. Regrades that could
+    not be graded (status error) or are still pending are not in the query at all.
+    """
+    qs = Submission.objects.filter(
+        regrade_batch__course=course,
+        exercise_id__in=exercise_ids,
+        regrade_of__isnull=False,
+        status=Submission.Status.DONE,
+        score__isnull=False,
+    ).filter(batches)
+    if original_ids is not None:
+        qs = qs.filter(regrade_of_id__in=list(original_ids))
+    rows = qs.order_by("regrade_batch_id", "id").values(*_REGRADE_FIELDS, *fields)
+    return {row["regrade_of_id"]: row for row in rows}
+
+
+def student_result(*, assignment: Assignment, student: User) -> Cell:
+    """One student's cell of the gradebook, by the same rules."""
+    course, exercise_ids = assignment.course, [assignment.exercise_id]
+    rows = original_rows(course, exercise_ids, user_ids=[student.pk])
+    regrades = replacing_regrades(course, exercise_ids, APPLIED)
+    return result_cells(assignment, rows, regrades).get(student.pk) or Cell(assignment)
+
+
+def results_for_student(
+    *, user: User, course: Course, assignments: list[Assignment]
+) -> dict[int, Cell]:
+    """Exercise id -> `user`'s Cell on each of `assignments` (all of one course): 2 queries."""
+    exercise_ids = [assignment.exercise_id for assignment in assignments]
+    rows = original_rows(course, exercise_ids, user_ids=[user.pk])
+    regrades = replacing_regrades(
+        course, exercise_ids, APPLIED, original_ids=[r["id"] for r in rows]
+    )
+    by_exercise: dict[int, list[Row]] = {}
+    for row in rows:
+        by_exercise.setdefault(row["exercise_id"], []).append(row)
+    cells = {}
+    for assignment in assignments:
+        found = result_cells(assignment, by_exercise.get(assignment.exercise_id, []), regrades)
+        cells[assignment.exercise_id] = found.get(user.pk) or Cell(assignment)
+    return cells
+
+
+def effective_scores(submissions: Iterable[Submission]) -> dict[int, Effective]:
+    """Submission id -> its effective score, for a page or an API list (2 queries at most).
+
+    Practice runs and regrade rows have none of their own (they never count); an original
+    graded submission in a course gets its assignment's late factor and its applied regrade.
+    """
+    graded = [
+        s
+        for s in submissions
+        if s.mode == Submission.Mode.GRADED
+        and s.regrade_of_id is None
+        and s.status == Submission.Status.DONE  # pending or failed: no score yet, no query
+    ]
+    if not graded:
+        return {}
+    pairs = {(s.course_id, s.exercise_id) for s in graded if s.course_id is not None}
+    assignments: dict[tuple[int, int], Assignment] = {}
+    if pairs:
+        query = Q()
+        for course_id, exercise_id in pairs:
+            query |= Q(course_id=course_id, exercise_id=exercise_id)
+        for assignment in Assignment.objects.filter(query).select_related("exercise"):
+            assignments[(assignment.course_id, assignment.exercise_id)] = assignment
+    regrades = {
+        row["regrade_of_id"]: row
+        for row in Submission.objects.filter(
+            APPLIED,
+            regrade_of_id__in=[s.pk for s in graded],
+            status=Submission.Status.DONE,
+            score__isnull=False,
+        )
+        .order_by("regrade_batch_id", "id")
+        .values(*_REGRADE_FIELDS)
+    }
+    result = {}
+    for submission in graded:
+        row = {name: getattr(submission, name) for name in FIELDS}
+        assignment = assignments.get((submission.course_id, submission.exercise_id))
+        result[submission.pk] = effective(row, assignment, regrades.get(submission.pk))
+    return result
+
+
+def with_effective(submissions: Iterable[Submission]) -> list[Submission]:
+    """The submissions, each with `.effective` (its Effective, or None): for templates."""
+    rows = list(submissions)
+    found = effective_scores(rows)
+    for submission in rows:
+        submission.effective = found.get(submission.pk)  # type: ignore[attr-defined]
+    return rows
