@@ -2,9 +2,9 @@
 """`make run`: the whole platform on this machine, in the foreground; Ctrl-C stops it all.
 
 Starts, in order: a private redis-server on a free port (never the system's 6379), the
-database migrations, the exercise sync, the demo users, a Celery worker (which starts the
-sandboxed grader), celery beat (the sweeper) and the web server (gunicorn). Prints the URL
-and the demo sign-in once the site answers.
+database migrations, the exercise sync, the demo users, the Celery workers (which start the
+sandboxed grader: see `workers`), celery beat (the sweeper) and the web server (gunicorn).
+Prints the URL and the demo sign-in once the site answers.
 
 Settings come from the environment like in production (config/settings.py), with what a
 local run needs filled in: a secret key generated once into var/, cookies allowed over plain
@@ -100,6 +100,54 @@ class Supervisor:
             time.sleep(0.5)
 
 
+# Students' submissions, instructors' regrades (which step back while students wait:
+# platform/submissions/tasks.py) and the sweepers.
+GRADING_QUEUES = "grading,regrade,maintenance"
+# Instructors' validations of exercise drafts (settings.VALIDATION_QUEUE) have a worker of their
+# own, of ONE pool process, at the lowest CPU priority. A validation runs a draft's reference,
+# starter and solutions for two seeds: minutes if the reference is slow. When validations shared
+# the grading worker's processes, two of them on references sleeping 20 s per call took both, and
+# a student's practice run was still not graded after 45 s. Apart, validations
+# queue behind one another (one at a time per author: authoring.selectors) and never take a
+# grading process: with two such validations under way, a practice run and a graded submission
+# were graded in 0.2 s and 0.1 s (tests/e2e/test_validation_isolation.py, 2 cores). At nice 19
+# against the worker's 10 (WORKER_NICE), a validation that computes gets ~13% of a core that a
+# grading also wants (measured: 0.54 s of CPU against 3.57 s over 4 s on one core). The cost:
+# one more worker process and its sandbox zygotes, ~310 MB (PSS), and a superseded validation
+# is stopped by killing its pool process, so the next one waits for a fresh one (2-7 s).
+VALIDATION_QUEUES = "validation"
+VALIDATOR_CONCURRENCY = "1"
+VALIDATOR_NICE = "19"
+
+
+def workers(celery: list[str], env: dict[str, str]) -> list[tuple[str, list[str], dict[str, str]]]:
+    """The Celery workers of `make run`: (name, argv, environment) for each.
+
+    Also how the end-to-end check of validation isolation starts them
+    (tests/e2e/test_validation_isolation.py), so it measures what `make run` runs.
+    """
+    concurrency = env.get("WORKER_CONCURRENCY", "2")
+    return [
+        (
+            "worker",
+            [*celery, "worker", "-Q", GRADING_QUEUES, "--concurrency", concurrency,
+             "--loglevel", "INFO",
+             # A stable node name: after a crash, the next `make run`'s worker re-queues at
+             # start what this one was grading (submissions/tasks.py).
+             "-n", "worker@%h"],
+            env,
+        ),
+        (
+            "validator",
+            [*celery, "worker", "-Q", VALIDATION_QUEUES, "--concurrency", VALIDATOR_CONCURRENCY,
+             "--loglevel", "INFO", "-n", "validator@%h"],
+            # The worker lowers its own priority (and its session's) to WORKER_NICE at start
+            # (submissions/tasks.py), and its sandbox runs inherit it.
+            {**env, "WORKER_NICE": VALIDATOR_NICE},
+        ),
+    ]
+
+
 def wait_for(what: str, check: object, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -166,12 +214,8 @@ def main() -> int:
                               capture_output=True, text=True).stdout
 
         celery = [str(BIN / "celery"), "--workdir", str(ROOT / "platform"), "-A", "config"]
-        concurrency = os.environ.get("WORKER_CONCURRENCY", "2")
-        sup.start("worker", [*celery, "worker", "-Q", "grading,regrade,maintenance",
-                             "--concurrency", concurrency, "--loglevel", "INFO",
-                             # A stable node name: after a crash, the next `make run`'s worker
-                             # re-queues at start what this one was grading (tasks.py).
-                             "-n", "worker@%h"], env)
+        for name, argv, worker_env in workers(celery, env):
+            sup.start(name, argv, worker_env)
         sup.start("beat", [*celery, "beat", "--loglevel", "WARNING",
                            "-s", str(VAR / "celerybeat-schedule")], env)
         sup.start("web", [str(BIN / "gunicorn"), "-c", str(GUNICORN_CONF),

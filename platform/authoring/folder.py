@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 import tomllib
 import zipfile
@@ -152,3 +153,32 @@ def zip_folder(files: dict[str, str], *, topic: str, slug: str, when: datetime) 
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, files[rel])
     return buffer.getvalue()
+
+
+_TOP_LEVEL_KEY = re.compile(r"^(?P<key>slug|title)\s*=.*$", re.MULTILINE)
+
+
+def with_identity(files: dict[str, str], *, slug: str, title: str) -> dict[str, str]:
+    """The files of an exercise under another slug and title (a copy of it).
+
+    exercise.toml's top-level `slug` and `title` lines are replaced (the keys before its first
+    [table]; JSON's string escapes are valid TOML, so any title is written safely), and the
+    statement's `# Title` heading follows. ValueError if the TOML does not say the new slug
+    afterwards (a layout this does not know): nothing half-renamed is ever stored.
+    """
+    out = dict(files)
+    toml = out.get("exercise.toml", "")
+    head, bracket, tables = toml.partition("\n[")
+    values = {"slug": json.dumps(slug), "title": json.dumps(title)}
+    head = _TOP_LEVEL_KEY.sub(lambda m: f"{m['key']} = {values[m['key']]}", head)
+    out["exercise.toml"] = head + bracket + tables
+    try:
+        parsed = tomllib.loads(out["exercise.toml"])
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"exercise.toml does not parse: {exc}") from None
+    if parsed.get("slug") != slug or parsed.get("title") != title:
+        raise ValueError("exercise.toml has no top-level slug and title lines to change")
+    heading, newline, rest = out.get("statement.md", "").partition("\n")
+    if heading.startswith("# "):
+        out["statement.md"] = f"# {title}{newline}{rest}"
+    return out

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from catalog.models import Exercise
 from catalog.selectors import topic_title
 from django import forms
 
@@ -68,3 +71,19 @@ class NewDraftForm(forms.Form):
             "framework": framework,
             "answer_type": data.get("answer_type", "") if kind == "math" else "",
         }
+
+
+class CopyExerciseForm(forms.Form):
+    """A copy of an exercise becomes a new exercise: it needs a slug (and a title) of its own."""
+
+    slug = forms.CharField(
+        label="Slug of the copy",
+        max_length=SLUG_MAX_LENGTH,
+        help_text="Lower-case words joined by '-', e.g. relu-backward-v2. The original keeps "
+        "its own; this one cannot change later.",
+    )
+    title = forms.CharField(label="Title of the copy", max_length=200)
+
+    def __init__(self, *args: Any, exercise: Exercise, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["title"].initial = exercise.title

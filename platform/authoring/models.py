@@ -49,6 +49,8 @@ class ExerciseDraft(models.Model):
     validation_report = models.JSONField(default=dict, blank=True)
     # Which run may store its result (a newer request replaces it), and when it started.
     validation_token = models.UUIDField(null=True, blank=True)
+    # The Celery task running it: a newer request stops exactly that run (services.stop_validation).
+    validation_task_id = models.CharField(max_length=64, blank=True, default="")
     # When the validation was (last) published: a message lost on the way is published again
     # by the sweeper (authoring.services.drafts_sweep).
     validation_queued_at = models.DateTimeField(null=True, blank=True)

@@ -1,10 +1,16 @@
-"""Writes for authoring: drafts, their validation runs, publishing.
+"""Writes for authoring: drafts, their validation runs, publishing, exercises' owners.
 
-Validation runs in the Celery worker (authoring.tasks), on the low-priority "regrade" queue:
-this module only queues it and stores its result. Runs are claimed like submissions are: a
-conditional update from queued to running with a fresh token, and only the run holding the
-current token may store its report, so a duplicate delivery or a run superseded by a newer
-"Validate" changes nothing.
+Validation runs in the Celery worker (authoring.tasks), on its own queue (settings:
+VALIDATION_QUEUE) that a separate worker of one process consumes at the lowest CPU priority
+(scripts/run.py, docker-compose.yml): students' submissions never wait behind an instructor's
+Validate. This module only queues a run and stores its result. Runs are claimed like
+submissions are: a conditional update from queued to running with a fresh token, and only the
+run holding the current token may store its report, so a duplicate delivery or a run superseded
+by a newer "Validate" changes nothing; a superseded run that is still going is also stopped
+(revoked with its pool process, which takes its sandbox with it), so it costs no more CPU.
+
+Who may do what is decided in authoring.selectors (exercises_changeable_by); the services check
+it again where they write, so no caller can skip it.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from accounts.models import User
-from catalog.models import Exercise, ExerciseVersion
+from catalog.models import Exercise, ExerciseOwner, ExerciseVersion
 from catalog.services import exercise_publish_files
 from django.conf import settings
 from django.db import transaction
@@ -30,17 +36,31 @@ from authoring.folder import (
     path_problem,
     size_problems,
     slug_problem,
+    with_identity,
 )
 from authoring.models import ExerciseDraft, Publication
-from authoring.selectors import publish_problem
+from authoring.selectors import (
+    is_author,
+    may_change_exercise,
+    not_an_owner_message,
+    publish_problem,
+    validation_problem,
+)
 from authoring.skeletons import SkeletonError, skeleton_files
 from graders.exercise import TOPIC_ORDER, ExerciseError
 
 logger = logging.getLogger(__name__)
 
-VALIDATION_QUEUE = "regrade"  # the low-priority queue: students' grading never waits for it
-# The task's hard time limit (authoring.tasks): a run still "running" after it was killed.
-VALIDATION_TIME_LIMIT = 600
+
+def validation_time_limit() -> int:
+    """The hard limit of a whole validation run, in seconds (settings.VALIDATION_TIME_LIMIT): a
+    run still "running" after it was killed."""
+    return int(settings.VALIDATION_TIME_LIMIT)
+
+
+def validation_soft_time_limit() -> int:
+    """When the run is told to stop: early enough to store a "took too long" report."""
+    return int(settings.VALIDATION_SOFT_TIME_LIMIT)
 
 
 class DraftError(Exception):
@@ -61,6 +81,18 @@ def _check_files(files: dict[str, str]) -> None:
         raise DraftError(problems)
 
 
+def _new_exercise_problems(slug: str, title: str) -> list[str]:
+    """Why a new exercise cannot have this slug and title (a new draft's, a copy's)."""
+    problems = []
+    if problem := slug_problem(slug):
+        problems.append(problem)
+    elif Exercise.objects.filter(slug=slug).exists():
+        problems.append(f"The slug {slug!r} is taken by an exercise: choose another one.")
+    if len(title.strip()) < 3:
+        problems.append("Give a title of at least 3 characters.")
+    return problems
+
+
 @transaction.atomic
 def draft_create(
     *,
@@ -73,15 +105,9 @@ def draft_create(
     answer_type: str = "",
 ) -> ExerciseDraft:
     """A draft of a new exercise, from the skeleton of its kind (valid before any edit)."""
-    problems = []
-    if problem := slug_problem(slug):
-        problems.append(problem)
-    elif Exercise.objects.filter(slug=slug).exists():
-        problems.append(f"The slug {slug!r} is taken by an exercise: choose another one.")
+    problems = _new_exercise_problems(slug, title)
     if topic not in TOPIC_ORDER:
         problems.append(f"The topic must be one of {', '.join(TOPIC_ORDER)}.")
-    if len(title.strip()) < 3:
-        problems.append("Give a title of at least 3 characters.")
     if problems:
         raise DraftError(problems)
     try:
@@ -103,8 +129,11 @@ def draft_open_for_exercise(*, author: User, exercise: Exercise) -> tuple[Exerci
     """The author's draft of `exercise` based on its current version, created if none.
 
     Returns (draft, created). A draft based on an older version is left as it is (it may hold
-    work); a new one starts from the current version's files.
+    work); a new one starts from the current version's files. Owners only (DraftError for
+    anyone else: the view answers 404 before).
     """
+    if not may_change_exercise(author, exercise):
+        raise DraftError([not_an_owner_message(exercise)])
     current = exercise.current_version
     if current is None:
         raise DraftError(["This exercise has no version to start from."])
@@ -123,6 +152,57 @@ def draft_open_for_exercise(*, author: User, exercise: Exercise) -> tuple[Exerci
         files=files,
     )
     return draft, True
+
+
+# What a copy of someone else's web exercise leaves out: the answers and the hidden cases.
+ANSWER_FILES = ("reference.py", "cases.py", WORKED_SOLUTION)
+REFERENCE_STUB = (
+    "# Your reference implementation: a copy leaves out the original's answers (reference,\n"
+    "# cases, solutions and worked solution). Write them, then Validate.\n"
+    "raise NotImplementedError('write the reference')\n"
+)
+
+
+def _is_answer_file(rel: str) -> bool:
+    return rel in ANSWER_FILES or rel.startswith("solutions/")
+
+
+@transaction.atomic
+def draft_copy_exercise(
+    *, author: User, exercise: Exercise, slug: str, title: str
+) -> ExerciseDraft:
+    """A draft of a new exercise of `author`'s, from the current version of `exercise`.
+
+    For an author who does not own `exercise`: it stays as it is, and the copy, once
+    published, is a new exercise they own. exercise.toml and the statement's heading get the
+    new slug and title. A web exercise's answers stay its owners' (only they export them): the
+    copy holds its statement, starter and settings, and the copier writes their own reference,
+    cases and solutions (`ANSWER_FILES` are left out, reference.py starts as a stub). Folder
+    exercises are copied whole: their files are in the repository for every instructor anyway.
+    """
+    slug = slug.strip()
+    title = title.strip()
+    problems = _new_exercise_problems(slug, title)
+    current = exercise.current_version
+    if current is None:
+        problems.append("This exercise has no version to copy.")
+    if problems:
+        raise DraftError(problems)
+    assert current is not None
+    files = dict(current.files)
+    if exercise.source == Exercise.Source.WEB:
+        files = {rel: text for rel, text in files.items() if not _is_answer_file(rel)}
+        files["reference.py"] = REFERENCE_STUB
+    try:
+        files = with_identity(files, slug=slug, title=title)
+    except ValueError as exc:
+        raise DraftError([f"This exercise cannot be copied on the web: {exc}."]) from None
+    return ExerciseDraft.objects.create(
+        author=author,
+        slug=slug,
+        topic=declared_topic(files, exercise.topic),
+        files=files,
+    )
 
 
 def _edited(
@@ -175,15 +255,28 @@ def draft_update(
 
 
 @transaction.atomic
-def draft_validate_request(*, draft: ExerciseDraft) -> ExerciseDraft:
+def draft_validate_request(*, draft: ExerciseDraft, user: User) -> ExerciseDraft:
     """Queue a validation of the draft's files as they are when the worker takes it.
 
-    Allowed in any state: a run still going is superseded (its result will not be stored), so
-    "Validate" again is also the way out of a run that never ends.
+    DraftError if `user` may not (authoring.selectors.validation_problem: not an owner of the
+    draft's exercise, or another of the author's validations is queued or running). Allowed
+    in any state of this draft: a run still going is superseded (its result will not be
+    stored) and stopped, so "Validate" again is also the way out of a run that never ends.
     """
+    # The author's row is the lock of "one validation per author": two requests for two of
+    # their drafts at once are taken one after the other (PostgreSQL; SQLite writes one at a
+    # time anyway), so the second sees the first as queued.
+    User.objects.select_for_update().filter(pk=draft.author_id).first()
+    locked = ExerciseDraft.objects.select_for_update().filter(pk=draft.pk).first()
+    if locked is None:
+        raise DraftError(["This draft was deleted meanwhile."])
+    if problem := validation_problem(locked, user):
+        raise DraftError([problem])
+    running_task = locked.validation_task_id if locked.validation_token is not None else ""
     ExerciseDraft.objects.filter(pk=draft.pk).update(
         validation_state=ExerciseDraft.State.QUEUED,
         validation_token=None,
+        validation_task_id="",
         validation_queued_at=timezone.now(),
         validation_started_at=None,
     )
@@ -191,6 +284,8 @@ def draft_validate_request(*, draft: ExerciseDraft) -> ExerciseDraft:
     draft_id = draft.pk
     # After commit, so the worker never looks for a state it cannot see yet; `robust`: a broker
     # that is down does not fail the request (the author sees "queued" and can validate again).
+    if running_task:
+        transaction.on_commit(lambda: stop_validation(running_task), robust=True)
     transaction.on_commit(lambda: enqueue_validation(draft_id), robust=True)
     return draft
 
@@ -200,15 +295,41 @@ def enqueue_validation(draft_id: int) -> None:
 
     validate_draft.apply_async(
         (draft_id,),
-        queue=VALIDATION_QUEUE,
+        queue=settings.VALIDATION_QUEUE,
+        # The limits travel with each message (a changed setting applies to the next run).
+        soft_time_limit=validation_soft_time_limit(),
+        time_limit=validation_time_limit(),
         retry=True,
         retry_policy={"max_retries": 2, "interval_start": 0.1, "interval_step": 0.5},
     )
 
 
-# A run still "running" this long after its start lost its worker (the task's hard limit is
-# VALIDATION_TIME_LIMIT): the sweeper ends it with a message rather than leave it spinning.
-VALIDATION_ABANDONED_AFTER = VALIDATION_TIME_LIMIT + 60
+def stop_validation(task_id: str) -> None:
+    """Stop a superseded run now, not when it ends on its own (minutes with a slow reference).
+
+    `terminate` kills the validation worker's pool process running it; its sandbox's zygote and
+    children die with it (PR_SET_PDEATHSIG: graders/sandbox/zygote.py and harden.py), so their
+    CPU use stops at once, and the worker starts a fresh pool process for the next run. SIGKILL:
+    nothing of the run is worth finishing, and a process stuck in the sandbox's controller must
+    not be able to delay it. The run's message is acknowledged (Celery's terminate), so it never
+    runs again; the run would store nothing anyway (its token is gone). Best effort: a broadcast
+    the worker misses is caught by the run itself, which checks its token between sandbox runs
+    (authoring.tasks).
+    """
+    from config.celery import app
+
+    try:
+        app.control.revoke(task_id, terminate=True, signal="SIGKILL")
+    except Exception:  # the broker is away: the run stops at its next check
+        logger.warning("could not revoke the superseded validation %s", task_id)
+
+
+def validation_abandoned_after() -> int:
+    """A run still "running" this long after its start lost its worker (the task's hard limit is
+    VALIDATION_TIME_LIMIT): the sweeper ends it with a message rather than leave it spinning."""
+    return validation_time_limit() + 60
+
+
 ABANDONED_MESSAGE = (
     "The validation stopped before it finished: the worker running it went away. "
     "Nothing is wrong with your files as far as we know: press Validate again."
@@ -220,7 +341,7 @@ def drafts_sweep(*, now: datetime | None = None) -> dict[str, list[int]]:
 
     - queued past SWEEP_QUEUED_AFTER: its message may be lost (broker restarted, publish
       failed), so it is published again; a duplicate is harmless (one claim wins).
-    - running past VALIDATION_ABANDONED_AFTER: its worker died and nothing will redeliver the
+    - running past validation_abandoned_after(): its worker died and nothing will redeliver the
       message soon, so it ends failed with a message; the author validates again.
     """
     now = now or timezone.now()
@@ -236,7 +357,7 @@ def drafts_sweep(*, now: datetime | None = None) -> dict[str, list[int]]:
         ).update(validation_queued_at=now):
             republished.append(pk)
             enqueue_validation(pk)
-    running_cutoff = now - timedelta(seconds=VALIDATION_ABANDONED_AFTER)
+    running_cutoff = now - timedelta(seconds=validation_abandoned_after())
     stuck_running = ExerciseDraft.objects.filter(
         validation_state=ExerciseDraft.State.RUNNING, validation_started_at__lt=running_cutoff
     ).values_list("pk", "validation_token")
@@ -249,6 +370,7 @@ def drafts_sweep(*, now: datetime | None = None) -> dict[str, list[int]]:
             validation_state=ExerciseDraft.State.FAILED,
             validation_report=report_of(error=ABANDONED_MESSAGE),
             validation_token=None,
+            validation_task_id="",
         ):
             abandoned.append(pk)
     if republished or abandoned:
@@ -260,17 +382,18 @@ def drafts_sweep(*, now: datetime | None = None) -> dict[str, list[int]]:
     return {"republished": republished, "abandoned": abandoned}
 
 
-def draft_claim_validation(*, draft_id: int) -> uuid.UUID | None:
+def draft_claim_validation(*, draft_id: int, task_id: str = "") -> uuid.UUID | None:
     """Move a queued validation to running; its token, or None if there is nothing to do.
 
-    A run found "running" longer than the task's hard time limit was killed with its worker
-    (acks_late redelivers the message): it may be claimed again.
+    `task_id`: the Celery task that claims it, kept so that a newer "Validate" can stop exactly
+    this run (stop_validation). A run found "running" longer than the task's hard time limit
+    was killed with its worker (acks_late redelivers the message): it may be claimed again.
     """
     token = uuid.uuid4()
     now = timezone.now()
     abandoned = Q(
         validation_state=ExerciseDraft.State.RUNNING,
-        validation_started_at__lt=now - timedelta(seconds=VALIDATION_TIME_LIMIT),
+        validation_started_at__lt=now - timedelta(seconds=validation_time_limit()),
     )
     claimed = (
         ExerciseDraft.objects.filter(pk=draft_id)
@@ -278,6 +401,7 @@ def draft_claim_validation(*, draft_id: int) -> uuid.UUID | None:
         .update(
             validation_state=ExerciseDraft.State.RUNNING,
             validation_token=token,
+            validation_task_id=task_id[:64],
             validation_started_at=now,
         )
     )
@@ -297,6 +421,7 @@ def draft_store_validation(
         "validation_report": report,
         "validated_hash": checked_hash,
         "validation_token": None,
+        "validation_task_id": "",
     }
     if passed:
         fields["ok_hash"] = checked_hash
@@ -310,8 +435,10 @@ def draft_store_validation(
 def draft_publish(*, draft: ExerciseDraft, user: User) -> ExerciseVersion:
     """Publish the draft's files as the exercise's new current version.
 
-    Only the exact files that passed validation (DraftError otherwise). The draft then points
-    at the exercise and at the new version, so it can be edited and published again.
+    Only the exact files that passed validation, and a new version of an existing exercise only
+    by one of its owners (DraftError otherwise: publish_problem). A new exercise is owned by
+    the draft's author (and by `user`, who published it, if someone else). The draft then
+    points at the exercise and at the new version, so it can be edited and published again.
     """
     # of=self: PostgreSQL cannot lock the nullable side of the outer join to the exercise.
     draft = (
@@ -319,7 +446,7 @@ def draft_publish(*, draft: ExerciseDraft, user: User) -> ExerciseVersion:
         .select_related("exercise")
         .get(pk=draft.pk)
     )
-    if problem := publish_problem(draft):
+    if problem := publish_problem(draft, user):
         raise DraftError([problem])
     try:
         version = exercise_publish_files(
@@ -327,6 +454,11 @@ def draft_publish(*, draft: ExerciseDraft, user: User) -> ExerciseVersion:
         )
     except ExerciseError as exc:
         raise DraftError([str(exc)]) from None
+    if draft.exercise is None:  # created now: its author owns it
+        for owner in {draft.author, user}:
+            ExerciseOwner.objects.get_or_create(
+                exercise=version.exercise, user=owner, defaults={"added_by": user}
+            )
     Publication.objects.create(version=version, published_by=user)
     draft.exercise = version.exercise
     draft.base_version = version
@@ -336,5 +468,57 @@ def draft_publish(*, draft: ExerciseDraft, user: User) -> ExerciseVersion:
 
 @transaction.atomic
 def draft_delete(*, draft: ExerciseDraft) -> None:
-    """Forget a draft. Published versions are not touched."""
+    """Forget a draft (and stop its validation if one is running). Published versions are not
+    touched."""
+    running_task = draft.validation_task_id if draft.validation_token is not None else ""
     draft.delete()
+    if running_task:
+        transaction.on_commit(lambda: stop_validation(running_task), robust=True)
+
+
+# -- owners ---------------------------------------------------------------------------------------
+class OwnerError(Exception):
+    """An owner change that cannot be made; the message is for the person who asked."""
+
+
+@transaction.atomic
+def exercise_owner_add(*, exercise: Exercise, username: str, by: User) -> ExerciseOwner:
+    """Make the author named `username` a co-owner of `exercise`; `by` must own it.
+
+    Only web exercises have owners (a folder exercise is staff's: its folder is its source),
+    and only authors (instructors, staff) can be owners. Adding an owner twice is not an error.
+    """
+    if not may_change_exercise(by, exercise):
+        raise OwnerError("Only an owner of this exercise can add owners.")
+    if exercise.source != Exercise.Source.WEB:
+        raise OwnerError(
+            "This exercise comes from a folder in exercises/: it belongs to platform staff, and "
+            "has no owners (publish it from the web first to make it a web exercise)."
+        )
+    name = username.strip()
+    user = User.objects.filter(username=name).first() if name else None
+    if user is None:
+        raise OwnerError(f"There is no user {name!r}." if name else "Give a username.")
+    if not is_author(user):
+        raise OwnerError(f"{user.username} is not an instructor: only authors can own exercises.")
+    owner, _ = ExerciseOwner.objects.get_or_create(
+        exercise=exercise, user=user, defaults={"added_by": by}
+    )
+    return owner
+
+
+@transaction.atomic
+def exercise_owner_remove(*, exercise: Exercise, user_id: int, by: User) -> None:
+    """Remove an owner of `exercise`; `by` must own it. The last owner cannot be removed (the
+    exercise would then be staff's only, which is not what anyone removing a name expects)."""
+    # The exercise's row serialises removals: two owners removing each other at once must not
+    # leave it with none.
+    Exercise.objects.select_for_update().filter(pk=exercise.pk).first()
+    if not may_change_exercise(by, exercise):
+        raise OwnerError("Only an owner of this exercise can remove owners.")
+    owners = ExerciseOwner.objects.filter(exercise=exercise)
+    if not owners.filter(user_id=user_id).exists():
+        raise OwnerError("That user is not an owner of this exercise.")
+    if owners.count() <= 1:
+        raise OwnerError("The last owner cannot be removed: add another owner first.")
+    owners.filter(user_id=user_id).delete()

@@ -2,29 +2,39 @@
 
 Thin, like grading: claim the draft's queued validation, run the checks, store the report. Safe
 to run twice for one id: the second claim finds nothing queued and does nothing. A run that a
-newer "Validate" superseded stores nothing (authoring.services.draft_store_validation).
+newer "Validate" superseded stores nothing (authoring.services.draft_store_validation), and it
+stops: revoked with its pool process (authoring.services.stop_validation), or, should the
+revoke be missed, at its next check between two sandbox runs (authoring.validation).
+
+It runs on its own queue (settings.VALIDATION_QUEUE), which only the validation worker consumes
+(one pool process, lowest CPU priority: scripts/run.py, docker-compose.yml).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from catalog.models import Exercise
-from celery import shared_task
+from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from authoring.folder import files_hash
 from authoring.models import ExerciseDraft
+from authoring.selectors import validation_is_current
 from authoring.services import (
-    VALIDATION_TIME_LIMIT,
     draft_claim_validation,
     draft_store_validation,
     drafts_sweep,
+    validation_soft_time_limit,
 )
 
 logger = logging.getLogger(__name__)
+
+# No sandbox run starts later than this before the soft limit: the report still gets stored.
+DEADLINE_MARGIN_SECONDS = 5
 
 
 def _known_slugs() -> set[str]:
@@ -36,20 +46,30 @@ def _known_slugs() -> set[str]:
     return known
 
 
+def _too_long() -> str:
+    return (
+        f"Validation took longer than {validation_soft_time_limit()} s and was stopped: lower "
+        "the limits or the number of cases and solutions."
+    )
+
+
 @shared_task(
+    bind=True,
     name="authoring.tasks.validate_draft",
     acks_late=True,
     reject_on_worker_lost=True,
     ignore_result=True,
-    # Above the grading limits: validation grades the reference, the starter and every solution
-    # for two seeds. The soft limit leaves time to store a "took too long" report.
-    soft_time_limit=VALIDATION_TIME_LIMIT - 30,
-    time_limit=VALIDATION_TIME_LIMIT,
+    # Defaults for a message without its own: authoring.services.enqueue_validation sends the
+    # limits of the settings as they are when it is queued. The soft limit leaves time to
+    # store a "took too long" report.
+    soft_time_limit=settings.VALIDATION_SOFT_TIME_LIMIT,
+    time_limit=settings.VALIDATION_TIME_LIMIT,
 )
-def validate_draft(draft_id: int) -> str:
-    from authoring.validation import report_of, validate_files
+def validate_draft(self: Task, draft_id: int) -> str:
+    from authoring.validation import OutOfTime, Superseded, report_of, validate_files
 
-    token = draft_claim_validation(draft_id=draft_id)
+    started = time.monotonic()
+    token = draft_claim_validation(draft_id=draft_id, task_id=self.request.id or "")
     if token is None:
         return "skipped"  # a duplicate delivery, or the draft is gone
     draft = ExerciseDraft.objects.filter(pk=draft_id).first()
@@ -64,12 +84,13 @@ def validate_draft(draft_id: int) -> str:
             slug=draft.slug,
             known_slugs=_known_slugs(),
             slug_taken=slug_taken,
+            deadline=started + validation_soft_time_limit() - DEADLINE_MARGIN_SECONDS,
+            go_on=lambda: validation_is_current(draft_id=draft_id, token=token),
         )
-    except SoftTimeLimitExceeded:
-        report = report_of(
-            error=f"Validation took longer than {VALIDATION_TIME_LIMIT - 30} s and was stopped: "
-            "lower the limits or the number of cases and solutions."
-        )
+    except Superseded:
+        return "superseded"
+    except (SoftTimeLimitExceeded, OutOfTime):
+        report = report_of(error=_too_long())
     except Exception as exc:  # the engine or its sandbox: tell the author, keep the worker
         logger.exception("draft %s: validation failed", draft_id)
         report = report_of(error=f"Validation could not run ({exc}). Try again later.")

@@ -18,6 +18,13 @@ urlpatterns = [
     path("drafts/<int:pk>/delete/", views.draft_delete_view, name="authoring-delete"),
     path("exercise/<slug:slug>/", views.history, name="authoring-history"),
     path("exercise/<slug:slug>/edit/", views.edit_exercise, name="authoring-edit-exercise"),
+    path("exercise/<slug:slug>/copy/", views.copy_exercise, name="authoring-copy-exercise"),
+    path("exercise/<slug:slug>/owners/add/", views.owner_add, name="authoring-owner-add"),
+    path(
+        "exercise/<slug:slug>/owners/<int:user_id>/remove/",
+        views.owner_remove,
+        name="authoring-owner-remove",
+    ),
     path(
         "exercise/<slug:slug>/versions/<str:version>/export/",
         views.export_version,

@@ -8,9 +8,11 @@ verdicts are checked by graders.validate. The result is a JSON-able report for t
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tempfile
-from collections.abc import Collection
+import time
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,56 @@ _SEEDED = re.compile(r"^(?P<name>.*) \(seed (?P<seed>\d+)\)$")
 _FIELD = re.compile(r"^\s*field (?P<field>[^:]+): (?P<message>.*)$")
 
 
+class Superseded(Exception):
+    """A newer "Validate" replaced this run: stop, store nothing."""
+
+
+class OutOfTime(Exception):
+    """The run used up its time (settings.VALIDATION_TIME_LIMIT) before its last check."""
+
+
+class _GuardedGrader:
+    """The worker's grader, asked before each sandbox run whether the validation may go on.
+
+    A superseded run stops at the next check (Superseded), so even a run whose revoke the worker
+    missed (authoring.services.stop_validation) stops within one sandbox run; and each run gets
+    at most what is left of the run's time, so no exercise's own limits (up to 120 s per case)
+    can take a validation past its deadline.
+    """
+
+    def __init__(self, grader: Any, deadline: float | None, go_on: Callable[[], bool]) -> None:
+        self._grader = grader
+        self._deadline = deadline
+        self._go_on = go_on
+
+    def grade(self, exercise: EngineExercise, source: str, *, seed: int, **options: Any) -> Any:
+        if not self._go_on():
+            raise Superseded
+        if self._deadline is not None:
+            remaining = self._deadline - time.monotonic()
+            if remaining < 1:
+                raise OutOfTime
+            exercise = capped(exercise, remaining)
+        return self._grader.grade(exercise, source, seed=seed, **options)
+
+
+def capped(exercise: EngineExercise, seconds: float) -> EngineExercise:
+    """The exercise with its per-case limits cut so that any one sandbox run of it ends within
+    `seconds`. The engine gives a reference run up to (2 + known-wrong solutions) times the
+    case limits (graders/engine.py, Grader._run_reference): divided by the most it can be."""
+    limits = exercise.spec.limits
+    most = max(1.0, seconds / (2 + len(exercise.spec.solutions)))
+    if limits.wall_seconds <= most and limits.cpu_seconds <= most:
+        return exercise
+    shorter = limits.model_copy(
+        update={
+            "wall_seconds": min(limits.wall_seconds, most),
+            "cpu_seconds": min(limits.cpu_seconds, most),
+        }
+    )
+    return dataclasses.replace(exercise, spec=exercise.spec.model_copy(update={"limits": shorter}))
+
+
 def validate_files(
     *,
     files: dict[str, str],
@@ -30,11 +82,15 @@ def validate_files(
     slug: str,
     known_slugs: Collection[str],
     slug_taken: bool = False,
+    deadline: float | None = None,
+    go_on: Callable[[], bool] = lambda: True,
 ) -> dict[str, Any]:
     """The validation report of these files as the exercise `<topic>/<slug>`.
 
     `known_slugs`: the exercises `requires` may name; `slug_taken`: another exercise has the
-    slug already (a new exercise could then not be published).
+    slug already (a new exercise could then not be published). `deadline` (time.monotonic()):
+    no sandbox run may go past it (OutOfTime when none can start any more); `go_on` is asked
+    before each sandbox run, Superseded when it says no.
     """
     from graders.engine import get_grader  # the worker's grader, its sandbox already warm
     from graders.validate import validate_exercise
@@ -65,7 +121,15 @@ def validate_files(
                         f"unknown exercise {required!r}; use the slug of an existing exercise",
                     )
                 )
-        findings = validate_exercise(get_grader(), exercise, SEEDS)
+        if not go_on():
+            raise Superseded
+        grader = get_grader()
+        if exercise.kind == "code":
+            grader = _GuardedGrader(grader, deadline, go_on)
+        # Math validations call the engine's math checks directly, under fixed limits of at most
+        # 10 s per sandbox run (graders/mathgrade.py): they run as they are, bounded by the
+        # task's time limit.
+        findings = validate_exercise(grader, exercise, SEEDS)
         entries = _entries(exercise, [(f.what, f.ok, f.detail) for f in findings])
     return report_of(problems=problems, entries=entries)
 

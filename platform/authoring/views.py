@@ -31,27 +31,34 @@ from authoring.folder import (
     statement_body,
     zip_folder,
 )
-from authoring.forms import NewDraftForm
+from authoring.forms import CopyExerciseForm, NewDraftForm
 from authoring.models import ExerciseDraft
 from authoring.selectors import (
     author_check,
     draft_get_for_user,
     draft_status,
     drafts_for,
-    exercise_get_for_authoring,
+    exercise_get_for_change,
+    exercise_get_for_copy,
+    exercise_owners,
     exercises_for_authoring,
+    may_change_exercise,
     reopenable_draft,
     version_get,
     version_history,
 )
 from authoring.services import (
     DraftError,
+    OwnerError,
+    draft_copy_exercise,
     draft_create,
     draft_delete,
     draft_open_for_exercise,
     draft_publish,
     draft_update,
     draft_validate_request,
+    exercise_owner_add,
+    exercise_owner_remove,
 )
 
 FILE_FIELD = "file:"  # the form field of a file is "file:" + its relative path
@@ -154,11 +161,14 @@ def _edit_page(
         }
         for rel in ordered_paths(files)
     ]
+    exercise = draft.exercise
     context = {
         "draft": draft,
+        # Links to the exercise's own pages only where they open (owners: selectors).
+        "exercise_changeable": exercise is not None and may_change_exercise(request.user, exercise),
         "files": rows,
         "problems": problems or [],
-        "status": draft_status(draft),
+        "status": draft_status(draft, request.user),
         "preview_html": render_markdown(statement_body(files.get("statement.md", ""))),
         "max_file_kib": max_file_bytes() // 1024,
         "max_total_bytes": max_total_bytes(),
@@ -180,8 +190,10 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @author_required
 def edit_exercise(request: HttpRequest, slug: str) -> HttpResponse:
-    """GET: continue the user's draft of the exercise, or offer to start one; POST: start it."""
-    exercise = exercise_get_for_authoring(user=request.user, slug=slug)
+    """GET: continue the user's draft of the exercise, or offer to start one; POST: start it.
+
+    Owners only (404 for anyone else, who may copy it instead: copy_exercise)."""
+    exercise = exercise_get_for_change(user=request.user, slug=slug)
     if request.method == "POST":
         try:
             draft, created = draft_open_for_exercise(author=request.user, exercise=exercise)
@@ -195,6 +207,39 @@ def edit_exercise(request: HttpRequest, slug: str) -> HttpResponse:
     if draft is not None:
         return redirect(_edit_url(draft))
     return render(request, "authoring/edit_exercise.html", {"exercise": exercise})
+
+
+@author_required
+def copy_exercise(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET: the form (a new slug and title); POST: a new draft of the user's from the exercise's
+    current version. Any author: the copy is a new exercise, the original stays as it is."""
+    exercise = exercise_get_for_copy(user=request.user, slug=slug)
+    form = CopyExerciseForm(request.POST or None, exercise=exercise)
+    if request.method == "POST" and form.is_valid():
+        try:
+            draft = draft_copy_exercise(
+                author=request.user,
+                exercise=exercise,
+                slug=form.cleaned_data["slug"],
+                title=form.cleaned_data["title"],
+            )
+        except DraftError as exc:
+            for problem in exc.problems:
+                form.add_error(None, problem)
+        else:
+            messages.success(
+                request,
+                f"Draft started from a copy of “{exercise.title}”: publish it to make it an "
+                "exercise of yours.",
+            )
+            return redirect(_edit_url(draft))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "authoring/copy_exercise.html",
+        {"exercise": exercise, "form": form},
+        status=status,
+    )
 
 
 @author_required
@@ -222,7 +267,7 @@ def preview(request: HttpRequest) -> HttpResponse:
 
 
 def _status_payload(request: HttpRequest, draft: ExerciseDraft) -> dict[str, object]:
-    status = draft_status(draft)
+    status = draft_status(draft, request.user)
     html = render_to_string(
         "authoring/_report.html", {"status": status, "draft": draft}, request=request
     )
@@ -239,7 +284,13 @@ def validate(request: HttpRequest, pk: int) -> HttpResponse:
         if _wants_json(request):
             return JsonResponse({"errors": problems}, status=400)
         return _edit_page(request, draft, problems=problems, status=400)
-    draft = draft_validate_request(draft=draft)
+    try:
+        draft = draft_validate_request(draft=draft, user=request.user)
+    except DraftError as exc:
+        if _wants_json(request):
+            return JsonResponse({"errors": exc.problems}, status=409)
+        messages.error(request, "Saved, but not validated: " + " ".join(exc.problems))
+        return redirect(_edit_url(draft) + "#validation")
     if _wants_json(request):
         return JsonResponse(_status_payload(request, draft), status=202)
     messages.success(request, "Saved; validation queued.")
@@ -275,7 +326,10 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 @author_required
 @require_GET
 def history(request: HttpRequest, slug: str) -> HttpResponse:
-    exercise = exercise_get_for_authoring(user=request.user, slug=slug)
+    """The exercise's authoring page: its versions (each downloadable) and its owners. Owners
+    only: the downloads hold the reference and the hidden cases."""
+    exercise = exercise_get_for_change(user=request.user, slug=slug)
+    owners = exercise_owners(exercise)
     return render(
         request,
         "authoring/history.html",
@@ -283,8 +337,45 @@ def history(request: HttpRequest, slug: str) -> HttpResponse:
             "exercise": exercise,
             "rows": version_history(exercise),
             "draft": reopenable_draft(user=request.user, exercise=exercise),
+            "owners": owners,
+            "last_owner": len(owners) <= 1,
+            "is_web": exercise.source == exercise.Source.WEB,
         },
     )
+
+
+def _owners_url(slug: str) -> str:
+    return reverse("authoring-history", kwargs={"slug": slug}) + "#owners"
+
+
+@author_required
+@require_POST
+def owner_add(request: HttpRequest, slug: str) -> HttpResponse:
+    exercise = exercise_get_for_change(user=request.user, slug=slug)
+    try:
+        owner = exercise_owner_add(
+            exercise=exercise, username=request.POST.get("username", ""), by=request.user
+        )
+    except OwnerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{owner.user.username} is an owner of “{exercise.title}”.")
+    return redirect(_owners_url(exercise.slug))
+
+
+@author_required
+@require_POST
+def owner_remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    exercise = exercise_get_for_change(user=request.user, slug=slug)
+    try:
+        exercise_owner_remove(exercise=exercise, user_id=user_id, by=request.user)
+    except OwnerError as exc:
+        messages.error(request, str(exc))
+        return redirect(_owners_url(exercise.slug))
+    messages.success(request, "Owner removed.")
+    if not may_change_exercise(request.user, exercise):  # they removed themselves
+        return redirect("authoring-list")
+    return redirect(_owners_url(exercise.slug))
 
 
 def _zip_response(content: bytes, filename: str) -> HttpResponse:
@@ -304,7 +395,8 @@ def export_draft(request: HttpRequest, pk: int) -> HttpResponse:
 @author_required
 @require_GET
 def export_version(request: HttpRequest, slug: str, version: str) -> HttpResponse:
-    exercise = exercise_get_for_authoring(user=request.user, slug=slug)
+    """Every file of a version (reference, solutions, cases...): owners only."""
+    exercise = exercise_get_for_change(user=request.user, slug=slug)
     found = version_get(exercise=exercise, version=version)
     topic = declared_topic(found.files, exercise.topic)
     content = zip_folder(found.files, topic=topic, slug=exercise.slug, when=found.created_at)

@@ -7,6 +7,7 @@ what an old submission was graded with, and the verdict can be reproduced (with 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -95,7 +96,9 @@ class ExerciseAlert(models.Model):
 
     One open row per (exercise, version, kind): repeats only count up, so a broken reference hit
     by 500 students is one alert that says 500, not 500 e-mails. Instructors see open alerts on
-    their course pages until they resolve them (usually by publishing a fixed version).
+    their course pages until they resolve them for their course (AlertResolution), usually after
+    publishing a fixed version. `resolved_at` closes the alert everywhere: set once every course
+    that assigns the exercise resolved it, so the next failure opens a new alert (and e-mails).
     """
 
     exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="alerts")
@@ -119,3 +122,55 @@ class ExerciseAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exercise_id}: {self.kind} x{self.count}"
+
+
+class ExerciseOwner(models.Model):
+    """Someone who may change an exercise authored on the web: edit, validate and publish new
+    versions, download its files, add and remove its other owners.
+
+    The author who first published it from a draft, and the co-authors its owners added. Platform
+    staff may do all of that with every exercise without a row here, and folder exercises (synced
+    from exercises/) belong to staff only: the rule is written once, in
+    authoring.selectors.exercises_changeable_by.
+    """
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="owners")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="owned_exercises"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "pk")
+        constraints = (models.UniqueConstraint(fields=["exercise", "user"], name="one_owner_row"),)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} owns {self.exercise_id}"
+
+
+class AlertResolution(models.Model):
+    """A course's instructor resolved an alert for their course: other courses that assign the
+    exercise still see it until their own instructors resolve it.
+
+    The alert counts as resolved in the course while `resolved_at` is not before the alert's
+    `last_seen`: a failure after the resolution shows it in the course again (the rule:
+    catalog.selectors.alert_open_in).
+    """
+
+    alert = models.ForeignKey(ExerciseAlert, on_delete=models.CASCADE, related_name="resolutions")
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=["alert", "course"], name="one_resolution_per_course"),
+        )
+
+    def __str__(self) -> str:
+        return f"alert {self.alert_id} resolved in {self.course_id}"

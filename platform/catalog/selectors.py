@@ -11,15 +11,16 @@ from collections import OrderedDict
 from collections.abc import Callable
 from itertools import groupby
 from pathlib import Path
+from typing import Any
 
 from accounts.models import User
 from config.prepared import PreparedQuery
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from catalog.models import Exercise, ExerciseVersion
+from catalog.models import AlertResolution, Exercise, ExerciseVersion
 from catalog.rendering import render_markdown
 from graders.exercise import Exercise as EngineExercise
 from graders.exercise import load_exercise
@@ -89,6 +90,21 @@ def _one_with_version(qs: QuerySet[Exercise], slug: str) -> Exercise:
     if exercise is None:
         raise Http404(f"no exercise {slug!r}")
     return exercise
+
+
+# -- alerts, per course ---------------------------------------------------------------------------
+def alert_open_in(course: Any) -> Q:
+    """The alerts still open for `course` (a Course, its pk, or an OuterRef to a course id).
+
+    The one rule of per-course resolution: an alert is open in a course unless it is closed
+    everywhere (`resolved_at`) or that course resolved it at or after its last occurrence. A
+    failure after a course's resolution counts the alert up (`last_seen`), which shows it in
+    that course again, as it used to open a new alert when resolutions were global.
+    """
+    resolved_here = AlertResolution.objects.filter(
+        alert=OuterRef("pk"), course=course, resolved_at__gte=OuterRef("last_seen")
+    )
+    return Q(resolved_at__isnull=True) & ~Q(Exists(resolved_here))
 
 
 # -- the engine's Exercise for a stored version --------------------------------------------------

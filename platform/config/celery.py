@@ -1,7 +1,9 @@
 """The Celery app: configured from Django's settings (the `CELERY_` names in config.settings).
 
-Start a worker from the repository root with
-`celery --workdir platform -A config worker -Q grading,regrade,maintenance` (see the Makefile).
+Start the workers from the repository root as `make run` does (scripts/run.py, `workers`):
+`celery --workdir platform -A config worker -Q grading,regrade,maintenance` for students'
+submissions, and `celery --workdir platform -A config worker -Q validation --concurrency 1` for
+instructors' validations of exercise drafts, apart so that they never take a grading process.
 """
 
 from __future__ import annotations

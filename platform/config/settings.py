@@ -142,6 +142,17 @@ else:
 GRADING_SOFT_TIME_LIMIT = envint("GRADING_SOFT_TIME_LIMIT", "150")
 GRADING_TIME_LIMIT = envint("GRADING_TIME_LIMIT", "180")
 GRADING_MAX_RETRIES = envint("GRADING_MAX_RETRIES", "3")
+# Instructors' validations of exercise drafts (authoring.tasks) have a queue of their own,
+# consumed only by a worker of one pool process at the lowest CPU priority (scripts/run.py,
+# docker-compose.yml): however many authors press Validate, students' submissions keep every
+# process of the grading workers. A whole run is stopped after VALIDATION_TIME_LIMIT seconds,
+# and no sandbox run of it gets more than what is left of that (the exercise's own per-case
+# limits are capped by it). The slowest exercise of the bank validates in ~7.5 s on 2 cores;
+# 300 s leaves room for exercises with long per-case limits (up to 120 s: graders/schema.py).
+VALIDATION_QUEUE = "validation"
+VALIDATION_TIME_LIMIT = envint("VALIDATION_TIME_LIMIT", "300")
+# Told to stop this much earlier: time to store a "took too long" report.
+VALIDATION_SOFT_TIME_LIMIT = VALIDATION_TIME_LIMIT - 15
 # The sweeper (celery beat) re-queues submissions stuck past these deadlines (seconds).
 SWEEP_INTERVAL = envfloat("SWEEP_INTERVAL", "30")
 SWEEP_QUEUED_AFTER = envint("SWEEP_QUEUED_AFTER", "120")
@@ -203,6 +214,7 @@ CELERY_TASK_DEFAULT_QUEUE = "grading"
 CELERY_TASK_ROUTES = {
     "submissions.tasks.sweep_stuck_submissions": {"queue": "maintenance"},
     "authoring.tasks.sweep_stuck_validations": {"queue": "maintenance"},
+    "authoring.tasks.validate_draft": {"queue": VALIDATION_QUEUE},
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-submissions": {
@@ -303,3 +315,8 @@ if not GRADING_SOFT_TIME_LIMIT < GRADING_TIME_LIMIT < SWEEP_RUNNING_AFTER:
     )
 if SWEEP_MAX_REQUEUES < 1:
     raise ImproperlyConfigured("SWEEP_MAX_REQUEUES must be at least 1")
+if VALIDATION_TIME_LIMIT < 30:
+    raise ImproperlyConfigured(
+        "VALIDATION_TIME_LIMIT must be at least 30 seconds: a validation grades the reference, "
+        "the starter and every solution for two seeds"
+    )

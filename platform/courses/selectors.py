@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 from accounts.models import User
 from catalog.models import Exercise, ExerciseAlert
-from catalog.selectors import exercise_list_by_topic
+from catalog.selectors import alert_open_in, exercise_list_by_topic
 from config.prepared import PreparedQuery
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from courses.models import Assignment, Course, Enrolment
+from courses.models import Assignment, Course, Enrolment, Invitation
 
 
 def students_taught_by(user: User) -> QuerySet[User]:
@@ -179,12 +179,13 @@ def course_summaries_for(user: User) -> list[CourseSummary]:
         )
         .order_by("title", "slug")
     )
+    # Each (course, alert) pair once, open by the course's own resolutions (alert_open_in).
     alerts = Counter(
         course_id
-        for course_id, _ in ExerciseAlert.objects.filter(
-            resolved_at__isnull=True, exercise__assignments__course__in=courses
-        )
-        .values_list("exercise__assignments__course", "pk")
+        for course_id, _ in ExerciseAlert.objects.filter(exercise__assignments__course__in=courses)
+        .annotate(assigned_in=F("exercise__assignments__course"))
+        .filter(alert_open_in(OuterRef("assigned_in")))
+        .values_list("assigned_in", "pk")
         .distinct()
     )
     return [
@@ -196,6 +197,11 @@ def course_summaries_for(user: User) -> list[CourseSummary]:
         )
         for course in courses
     ]
+
+
+def invitations_for(user: User) -> QuerySet[Invitation]:
+    """The invitations waiting for `user`'s answer, newest first."""
+    return Invitation.objects.filter(user=user).select_related("course", "invited_by")
 
 
 def instructors_of(course: Course) -> QuerySet[User]:
@@ -224,10 +230,11 @@ def assignment_in(*, course: Course, exercise: Exercise) -> Assignment | None:
 
 
 def alerts_for_course(course: Course) -> QuerySet[ExerciseAlert]:
-    """Open alerts about exercises assigned in `course` (published or not), newest first."""
+    """Alerts open in `course` (not resolved for it: alert_open_in) about exercises assigned in
+    it (published or not), newest first."""
     return (
         ExerciseAlert.objects.filter(
-            resolved_at__isnull=True,
+            alert_open_in(course),
             exercise__in=Assignment.objects.filter(course=course).values("exercise"),
         )
         .select_related("exercise", "version")

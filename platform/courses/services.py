@@ -13,6 +13,7 @@ from datetime import datetime
 
 from accounts.models import User
 from catalog.models import Exercise, ExerciseAlert
+from catalog.services import exercise_alert_resolve_in
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -21,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from courses.models import Assignment, Course, Enrolment, new_invite_code
+from courses.models import Assignment, Course, Enrolment, Invitation, new_invite_code
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,26 @@ def enrolment_join(*, user: User, invite_code: str) -> Course:
     Enrolment.objects.get_or_create(
         course=course, user=user, defaults={"role": Enrolment.Role.STUDENT}
     )
+    # Joining by the link answers an invitation to the same course.
+    Invitation.objects.filter(course=course, user=user).delete()
+    return course
+
+
+@transaction.atomic
+def invitation_answer(*, user: User, invitation_id: int, accept: bool) -> Course | None:
+    """Accept (join as a student) or decline an invitation addressed to `user`.
+
+    Returns the course, or None when there is no such invitation of theirs (answered already).
+    """
+    invitation = Invitation.objects.select_for_update().filter(pk=invitation_id, user=user).first()
+    if invitation is None:
+        return None
+    course = invitation.course
+    if accept:
+        Enrolment.objects.get_or_create(
+            course=course, user=user, defaults={"role": Enrolment.Role.STUDENT}
+        )
+    invitation.delete()
     return course
 
 
@@ -120,7 +141,8 @@ def enrolment_remove(*, course: Course, user: User) -> bool:
 
 @dataclass
 class CsvEnrolResult:
-    enrolled: list[str] = field(default_factory=list)  # existing users now in the course
+    # Existing accounts are invited, never enrolled: they join when their owner accepts.
+    invited: list[str] = field(default_factory=list)
     created: list[tuple[str, str]] = field(default_factory=list)  # (username, first password)
     already: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # "line 3: ..." messages
@@ -132,10 +154,12 @@ CSV_MAX_ROWS = 5000
 CSV_MAX_BYTES = 1024 * 1024
 
 
-def enrol_from_csv(*, course: Course, text: str) -> CsvEnrolResult:
+def enrol_from_csv(*, course: Course, text: str, invited_by: User | None = None) -> CsvEnrolResult:
     """Enrol the students of a CSV file: a header with `username` and optionally `email`,
     `first_name`, `last_name`. Unknown usernames become new student accounts with a random
-    first password (shown once to the instructor). Bad rows are reported, the others kept.
+    first password (shown once to the instructor). An existing account is only *invited*: it
+    joins when its owner accepts (an instructor must not enrol someone else's account, and then
+    read their work, alone). Bad rows are reported, the others kept.
     """
     result = CsvEnrolResult()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
@@ -157,7 +181,7 @@ def enrol_from_csv(*, course: Course, text: str) -> CsvEnrolResult:
                 break
             # The file's own line number (blank lines skipped by the reader still count), as
             # the instructor's spreadsheet or editor shows it.
-            _enrol_row(course, reader.line_num, row, result)
+            _enrol_row(course, reader.line_num, row, result, invited_by)
     except csv.Error as exc:
         # A broken quote or an over-long field: the rows before it are enrolled already.
         result.errors.append(
@@ -168,7 +192,11 @@ def enrol_from_csv(*, course: Course, text: str) -> CsvEnrolResult:
 
 @transaction.atomic
 def _enrol_row(
-    course: Course, number: int, row: dict[str, str | None], result: CsvEnrolResult
+    course: Course,
+    number: int,
+    row: dict[str, str | None],
+    result: CsvEnrolResult,
+    invited_by: User | None,
 ) -> None:
     from accounts.services import user_create
 
@@ -203,7 +231,11 @@ def _enrol_row(
         result.already.append(username)
         return
     else:
-        result.enrolled.append(username)
+        Invitation.objects.get_or_create(
+            course=course, user=user, defaults={"invited_by": invited_by}
+        )
+        result.invited.append(username)
+        return
     Enrolment.objects.get_or_create(
         course=course, user=user, defaults={"role": Enrolment.Role.STUDENT}
     )
@@ -300,17 +332,13 @@ def assignment_set_published(*, course: Course, exercise: Exercise, published: b
     return assignment_ensure(course=course, exercise=exercise, published=published)
 
 
-def alert_resolve(*, alert: ExerciseAlert) -> bool:
-    """Mark an exercise alert resolved; False if someone resolved it already.
+def alert_resolve(*, alert: ExerciseAlert, course: Course, user: User) -> bool:
+    """Resolve an exercise alert for `course` only; False if it was resolved there already.
 
-    A conditional update, so two instructors clicking at once keep the first time. The next
-    failure of the same version opens a new alert (the open-alert constraint allows it).
+    Other courses assigning the exercise still see it (catalog.services.exercise_alert_resolve_in
+    has the rule, and closes it everywhere once every such course resolved it).
     """
-    return bool(
-        ExerciseAlert.objects.filter(pk=alert.pk, resolved_at__isnull=True).update(
-            resolved_at=timezone.now()
-        )
-    )
+    return exercise_alert_resolve_in(alert=alert, course=course, user=user)
 
 
 def alert_notify_instructors(*, alert: ExerciseAlert) -> int:

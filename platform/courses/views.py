@@ -145,7 +145,9 @@ def enrol_csv(request: HttpRequest, course: str) -> HttpResponse:
     if not form.is_valid():
         return _course_page(request, row, csv_form=form, status=400)
     try:
-        result = enrol_from_csv(course=row, text=form.cleaned_data["csv_file"])
+        result = enrol_from_csv(
+            course=row, text=form.cleaned_data["csv_file"], invited_by=request.user
+        )
     except CourseError as exc:
         form.add_error("csv_file", _sentence(exc.message))
         return _course_page(request, row, csv_form=form, status=400)
@@ -214,7 +216,7 @@ def alert_mark_resolved(request: HttpRequest, course: str, pk: int) -> HttpRespo
     alert = alert_get_for_course(course=row, pk=pk)
     if alert is None:
         raise Http404("no such alert in this course")
-    if alert_resolve(alert=alert):
+    if alert_resolve(alert=alert, course=row, user=request.user):
         messages.success(request, f"The alert about “{alert.exercise.title}” is resolved.")
     else:
         messages.info(request, f"The alert about “{alert.exercise.title}” was resolved already.")

@@ -172,7 +172,9 @@ class Processes:
                 "config",
                 "worker",
                 "-Q",
-                "grading,regrade,maintenance",
+                # Every queue: make run gives validations a worker of their own (scripts/run.py;
+                # tests/e2e/test_validation_isolation.py starts both as it does).
+                "grading,regrade,maintenance,validation",
                 "--pool",
                 "prefork",
                 "--concurrency",

@@ -101,16 +101,16 @@ def test_compose_services_share_one_image_and_wait_for_health(compose_dir: Path)
     assert result.returncode == 0, result.stderr
     config = _yaml_to_dict(result.stdout)
     services = config["services"]
-    assert set(services) == {"postgres", "redis", "migrate", "web", "worker", "beat"}
-    app = ("migrate", "web", "worker", "beat")
+    assert set(services) == {"postgres", "redis", "migrate", "web", "worker", "validator", "beat"}
+    app = ("migrate", "web", "worker", "validator", "beat")
     assert {services[name]["image"] for name in app} == {"deepgrade:latest"}
-    for name in ("postgres", "redis", "web", "worker"):
+    for name in ("postgres", "redis", "web", "worker", "validator"):
         assert "healthcheck" in services[name], name
     for name in app:
         deps = services[name]["depends_on"]
         assert deps["postgres"]["condition"] == "service_healthy"
         assert deps["redis"]["condition"] == "service_healthy"
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "validator", "beat"):
         assert (
             services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
         )
@@ -130,7 +130,7 @@ def test_every_setting_of_the_env_file_reaches_the_app(compose_dir: Path) -> Non
     result = compose(compose_dir, "config")
     assert result.returncode == 0, result.stderr
     services = _yaml_to_dict(result.stdout)["services"]
-    for name in ("migrate", "web", "worker", "beat"):
+    for name in ("migrate", "web", "worker", "validator", "beat"):
         environment = services[name]["environment"]
         missing = set(_env_example_names()) - set(environment) - {"POSTGRES_PASSWORD"}
         assert not missing, f"{name} does not get {sorted(missing)}"

@@ -9,6 +9,7 @@ from accounts.models import User
 from authoring.folder import files_hash
 from authoring.models import ExerciseDraft
 from authoring.services import draft_create
+from catalog.models import Exercise
 from django.db import transaction
 from django.test import Client
 
@@ -45,3 +46,14 @@ def mark_validated(draft: ExerciseDraft) -> ExerciseDraft:
     draft.validated_hash = draft.ok_hash = files_hash(draft.files)
     draft.save()
     return draft
+
+
+def owned_by(exercise: Exercise, *owners: User) -> Exercise:
+    """Make `exercise` a web exercise owned by `owners` (as if one of them published it)."""
+    from catalog.models import ExerciseOwner
+
+    Exercise.objects.filter(pk=exercise.pk).update(source=Exercise.Source.WEB)
+    for owner in owners:
+        ExerciseOwner.objects.get_or_create(exercise=exercise, user=owner)
+    exercise.refresh_from_db()
+    return exercise

@@ -206,7 +206,7 @@ def test_the_preview_refuses_an_oversized_statement(people: People, settings: Se
 def test_edit_on_the_web_starts_from_the_current_version_then_reopens_it(
     people: People, exercises: Bank
 ) -> None:
-    client = signed_in(people.carol)
+    client = signed_in(people.erin)  # a folder exercise: staff's
     url = reverse("authoring-edit-exercise", args=["double-it"])
     offer = client.get(url)
     assert offer.status_code == 200

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from graders.exercise import load_exercise
-from tests.platform.authoring.conftest import mark_validated, new_draft, signed_in
+from tests.platform.authoring.conftest import mark_validated, new_draft, owned_by, signed_in
 from tests.platform.conftest import Bank, People, make_submission
 
 pytestmark = pytest.mark.django_db
@@ -86,12 +86,13 @@ def test_publishing_an_edit_keeps_old_submissions_on_their_version(
     assert old is not None
     old_files = dict(old.files)
     submission = make_submission(people.alice, exercises.code)
-    draft, _ = draft_open_for_exercise(author=people.carol, exercise=exercises.code)
+    # A folder exercise: staff's to edit.
+    draft, _ = draft_open_for_exercise(author=people.erin, exercise=exercises.code)
     draft.files = {**draft.files, "statement.md": "# Double it\n\nReturn twice $x$.\n"}
     draft.save()
     mark_validated(draft)
 
-    _publish(signed_in(people.carol), draft)
+    _publish(signed_in(people.erin), draft)
 
     exercise = Exercise.objects.get(pk=exercises.code.pk)
     new = exercise.current_version
@@ -114,6 +115,7 @@ def test_publishing_earlier_files_again_makes_their_version_current(
 ) -> None:
     original = exercises.code.current_version
     assert original is not None
+    owned_by(exercises.code, people.carol)
     draft, _ = draft_open_for_exercise(author=people.carol, exercise=exercises.code)
     draft.files = {**draft.files, "statement.md": "# Changed\n"}
     draft.save()
@@ -131,6 +133,7 @@ def test_publishing_earlier_files_again_makes_their_version_current(
 def test_a_draft_cannot_overwrite_a_version_published_after_it_started(
     people: People, exercises: Bank
 ) -> None:
+    owned_by(exercises.code, people.carol)
     carols, _ = draft_open_for_exercise(author=people.carol, exercise=exercises.code)
     erins, _ = draft_open_for_exercise(author=people.erin, exercise=exercises.code)
     erins.files = {**erins.files, "statement.md": "# Erin's\n"}
@@ -149,6 +152,7 @@ def test_a_draft_cannot_overwrite_a_version_published_after_it_started(
 def test_the_history_lists_every_version_and_who_published_it(
     people: People, exercises: Bank
 ) -> None:
+    owned_by(exercises.code, people.carol)
     draft, _ = draft_open_for_exercise(author=people.carol, exercise=exercises.code)
     draft.files = {**draft.files, "statement.md": "# New\n"}
     draft.save()
@@ -182,7 +186,7 @@ def test_a_draft_exports_as_a_folder_to_unzip_under_exercises(people: People) ->
 def test_any_version_exports_as_its_folder(people: People, exercises: Bank, tmp_path: Path) -> None:
     version = exercises.code.current_version
     assert version is not None
-    client = signed_in(people.carol)
+    client = signed_in(people.erin)  # a folder exercise: staff's
     url = reverse("authoring-export-version", args=["double-it", version.version])
     members = _zip_members(client.get(url).content)
     assert members == {f"backprop/double-it/{rel}": text for rel, text in version.files.items()}

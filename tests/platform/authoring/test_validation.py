@@ -13,10 +13,10 @@ import pytest
 from authoring.folder import files_hash
 from authoring.models import ExerciseDraft
 from authoring.services import (
-    VALIDATION_TIME_LIMIT,
     draft_claim_validation,
     draft_store_validation,
     draft_validate_request,
+    validation_time_limit,
 )
 from authoring.tasks import validate_draft
 from django.urls import reverse
@@ -32,7 +32,7 @@ def _queued(draft: ExerciseDraft, **files: str) -> ExerciseDraft:
     if files:
         draft.files = {**draft.files, **files}
         draft.save()
-    return draft_validate_request(draft=draft)
+    return draft_validate_request(draft=draft, user=draft.author)
 
 
 def test_the_validation_is_published_only_once_the_request_commits(
@@ -42,7 +42,7 @@ def test_the_validation_is_published_only_once_the_request_commits(
     monkeypatch.setattr("authoring.services.enqueue_validation", queued.append)
     draft = new_draft(people.dave)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        draft_validate_request(draft=draft)
+        draft_validate_request(draft=draft, user=people.dave)
     assert queued == []  # a worker must not look for a state it cannot see yet
     assert draft.validation_state == ExerciseDraft.State.QUEUED
     for callback in callbacks:
@@ -172,7 +172,7 @@ def test_a_run_killed_with_its_worker_may_be_claimed_again(
     assert draft_claim_validation(draft_id=draft.pk) is not None
     assert draft_claim_validation(draft_id=draft.pk) is None  # running, within its time limit
     ExerciseDraft.objects.filter(pk=draft.pk).update(
-        validation_started_at=timezone.now() - timedelta(seconds=VALIDATION_TIME_LIMIT + 1)
+        validation_started_at=timezone.now() - timedelta(seconds=validation_time_limit() + 1)
     )
     assert draft_claim_validation(draft_id=draft.pk) is not None
 
@@ -244,7 +244,7 @@ def test_a_validation_whose_message_was_lost_is_published_again(
     from authoring.services import drafts_sweep
 
     lost = _queued(new_draft(people.dave))
-    fresh = _queued(new_draft(people.dave, slug="tanh-backward"))
+    fresh = _queued(new_draft(people.carol, slug="tanh-backward"))  # one at a time per author
     long_ago = timezone.now() - timedelta(seconds=settings.SWEEP_QUEUED_AFTER + 1)
     ExerciseDraft.objects.filter(pk=lost.pk).update(validation_queued_at=long_ago)
     validations.clear()
@@ -263,14 +263,14 @@ def test_a_validation_whose_message_was_lost_is_published_again(
 def test_a_validation_whose_worker_died_ends_with_a_message(
     people: People, validations: list[int]
 ) -> None:
-    from authoring.services import VALIDATION_ABANDONED_AFTER, drafts_sweep
+    from authoring.services import drafts_sweep, validation_abandoned_after
 
     dead = _queued(new_draft(people.dave))
     token = draft_claim_validation(draft_id=dead.pk)
-    alive = _queued(new_draft(people.dave, slug="tanh-backward"))
+    alive = _queued(new_draft(people.carol, slug="tanh-backward"))  # one at a time per author
     assert draft_claim_validation(draft_id=alive.pk) is not None
     ExerciseDraft.objects.filter(pk=dead.pk).update(
-        validation_started_at=timezone.now() - timedelta(seconds=VALIDATION_ABANDONED_AFTER + 1)
+        validation_started_at=timezone.now() - timedelta(seconds=validation_abandoned_after() + 1)
     )
 
     assert drafts_sweep() == {"republished": [], "abandoned": [dead.pk]}
