@@ -201,11 +201,20 @@ def _numbers_vary(version_id: int) -> bool:
     return parametrised(engine_exercise(version))
 
 
+# A choice answer is a set of option ids: the same on every instance, whatever numbers the
+# options' texts show (their order and numbers change, their meaning does not).
+CHOICE_ANSWERS = ("choice", "multi_choice")
+
+
 def answer_varies(exercise: Exercise) -> bool:
-    """Whether a math exercise's expected answer differs between instances (declared params)."""
-    if exercise.kind != Exercise.Kind.MATH or exercise.current_version_id is None:
+    """Whether a math exercise's expected answer differs between instances: declared params,
+    and an answer that is not a choice among options."""
+    version = exercise.current_version
+    if exercise.kind != Exercise.Kind.MATH or version is None:
         return True
-    return _numbers_vary(exercise.current_version_id)
+    if version.answer_type in CHOICE_ANSWERS:
+        return False
+    return _numbers_vary(version.pk)
 
 
 def practice_refusal(

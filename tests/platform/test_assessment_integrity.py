@@ -177,6 +177,22 @@ def test_a_math_answer_that_is_the_same_on_every_instance_is_not_checked_in_prac
     assert api_post(auth, body).status_code == 202  # attempts over: practice opens
 
 
+def test_a_choice_is_the_same_on_every_instance_so_practice_does_not_check_it(
+    exercises: Bank, people: People, quiet_broker: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Numbers that vary from instance to instance do not change which options are right.
+    monkeypatch.setattr("submissions.rules._numbers_vary", lambda version_id: True)
+    version = exercises.math.current_version
+    version.answer_type = "multi_choice"
+    version.save()
+    body = {"exercise": "count-params", "answer": "A", "mode": "practice"}
+    refused = api_post(bearer(people.alice), body)
+    assert refused.status_code == 403 and refused.json()["code"] == "practice_closed"
+    version.answer_type = "numeric"
+    version.save()
+    assert api_post(bearer(people.alice), body).status_code == 202
+
+
 @pytest.fixture
 def statement_by_seed(monkeypatch: pytest.MonkeyPatch) -> None:
     class Instance:
