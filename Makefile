@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make run    the whole platform on this machine (web, worker, beat, private redis); Ctrl-C stops it
-#   make test   ruff, the exercise bank's self-check, and the whole test suite
+#   make test   ruff, the import contracts, the exercise bank's self-check, and the whole test suite
 # Works on a fresh Debian: missing system packages are installed with apt (scripts/bootstrap.sh).
 
 SHELL := /bin/bash
@@ -20,6 +20,7 @@ run: $(RUNTIME)
 test: $(DEV)
 	@status=0; \
 	$(VENV)/bin/ruff check . || status=1; \
+	PYTHONPATH=platform:. $(VENV)/bin/lint-imports --no-cache || status=1; \
 	$(PY) -m graders validate || status=1; \
 	$(PY) -m pytest $(PYTEST_ARGS) || status=1; \
 	exit $$status

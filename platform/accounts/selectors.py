@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from config.prepared import PreparedQuery
+from core.prepared import PreparedQuery
 from django.utils import timezone
 
 from accounts.models import ApiToken, User

@@ -14,35 +14,31 @@ from typing import Any
 
 import pydantic
 from catalog.models import Exercise
-from catalog.selectors import (
-    exercise_get,
-    exercise_get_unchecked,
-    exercise_list,
-    statement_source,
+from catalog.selectors import exercise_get_unchecked, statement_source
+from core.errors import DB_RETRY_AFTER_SECONDS as RETRY_AFTER_SECONDS
+from core.errors import DB_UNAVAILABLE_MESSAGE as DB_MESSAGE
+from core.errors import DomainError, http_status
+from courses.selectors import (
+    assignment_for,
+    course_get_for_member,
+    exercise_get_for,
+    exercises_visible_to,
 )
-from config.middleware import MESSAGE as DB_MESSAGE
-from config.middleware import RETRY_AFTER_SECONDS
-from courses.selectors import assignment_for, course_get_for_member
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import NinjaAPI, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from submissions.create import practice_instance_next, submission_create
+from submissions.errors import RateLimited
 from submissions.models import Submission
+from submissions.rules import counted_attempts, seed_for
 from submissions.scores import effective_scores
 from submissions.selectors import (
     report_for_viewer,
     submission_for_status,
     submission_list_for_student,
-)
-from submissions.services import (
-    RateLimited,
-    SubmissionError,
-    counted_attempts,
-    practice_instance_next,
-    seed_for,
-    submission_create,
 )
 
 from api.auth import BearerTokenAuth, SessionCsrfAuth
@@ -84,9 +80,10 @@ def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
     return _error(request, exc.status, exc.message, exc.code, **exc.extra)
 
 
-@api.exception_handler(SubmissionError)
-def _submission_error(request: HttpRequest, exc: SubmissionError) -> HttpResponse:
-    response = _error(request, exc.status, exc.message, exc.code)
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    # The status comes from the error's code (core/errors.py), as on the pages.
+    response = _error(request, http_status(exc), exc.message, exc.code)
     if isinstance(exc, RateLimited):
         response["Retry-After"] = str(exc.retry_after)
     return response
@@ -217,7 +214,7 @@ def _submission_out(submission: Submission, viewer: Any) -> dict[str, Any]:
 def list_exercises(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         _exercise_out(e, request.auth)
-        for e in exercise_list(request.auth)
+        for e in exercises_visible_to(request.auth)
         .select_related("current_version")
         .defer("current_version__files")
     ]
@@ -226,7 +223,7 @@ def list_exercises(request: HttpRequest) -> list[dict[str, Any]]:
 @api.get("/exercises/{slug}", response={200: ExerciseDetailOut, **ERRORS}, url_name="exercise_get")
 def get_exercise(request: HttpRequest, slug: str, mode: str = "graded") -> dict[str, Any]:
     """`?mode=practice` gives the statement of the student's current practice instance."""
-    exercise = exercise_get(slug, request.auth)
+    exercise = exercise_get_for(request.auth, slug)
     return _exercise_detail(request, exercise, mode)
 
 
@@ -237,7 +234,7 @@ def get_exercise(request: HttpRequest, slug: str, mode: str = "graded") -> dict[
 )
 def another_instance(request: HttpRequest, slug: str) -> dict[str, Any]:
     """Self-test: a new practice instance of the exercise (the graded one never changes)."""
-    exercise = exercise_get(slug, request.auth)
+    exercise = exercise_get_for(request.auth, slug)
     practice_instance_next(user=request.auth, exercise=exercise)
     return _exercise_detail(request, exercise, "practice")
 
@@ -300,7 +297,7 @@ def list_submissions(
     """The caller's own submissions, newest first."""
     limit = max(1, min(limit, 200))
     offset = max(0, offset)
-    chosen = exercise_get(exercise, request.auth) if exercise else None
+    chosen = exercise_get_for(request.auth, exercise) if exercise else None
     qs = (
         submission_list_for_student(user=request.auth, exercise=chosen)
         .select_related("version")

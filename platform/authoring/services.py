@@ -24,6 +24,10 @@ from typing import Any
 from accounts.models import User
 from catalog.models import Exercise, ExerciseOwner, ExerciseVersion
 from catalog.services import exercise_publish_files
+from celery import current_app
+from core.claims import SWEEP_BATCH, ClaimColumns
+from core.errors import DomainError
+from core.queues import PUBLISH_RETRY_POLICY
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -63,7 +67,7 @@ def validation_soft_time_limit() -> int:
     return int(settings.VALIDATION_SOFT_TIME_LIMIT)
 
 
-class DraftError(Exception):
+class DraftError(DomainError):
     """A request the draft cannot take; `problems` are sentences for the author."""
 
     def __init__(self, problems: list[str]) -> None:
@@ -290,6 +294,18 @@ def draft_validate_request(*, draft: ExerciseDraft, user: User) -> ExerciseDraft
     return draft
 
 
+# A draft's validation is claimed as a submission is (core/claims.py).
+VALIDATION_WORK = ClaimColumns(
+    model=ExerciseDraft,
+    state="validation_state",
+    queued=ExerciseDraft.State.QUEUED,
+    running=ExerciseDraft.State.RUNNING,
+    token="validation_token",
+    started_at="validation_started_at",
+    queued_at="validation_queued_at",
+)
+
+
 def enqueue_validation(draft_id: int) -> None:
     from authoring.tasks import validate_draft
 
@@ -300,7 +316,7 @@ def enqueue_validation(draft_id: int) -> None:
         soft_time_limit=validation_soft_time_limit(),
         time_limit=validation_time_limit(),
         retry=True,
-        retry_policy={"max_retries": 2, "interval_start": 0.1, "interval_step": 0.5},
+        retry_policy=PUBLISH_RETRY_POLICY,
     )
 
 
@@ -316,10 +332,9 @@ def stop_validation(task_id: str) -> None:
     the worker misses is caught by the run itself, which checks its token between sandbox runs
     (authoring.tasks).
     """
-    from config.celery import app
-
     try:
-        app.control.revoke(task_id, terminate=True, signal="SIGKILL")
+        # The project's Celery app (config/celery.py), without the app importing the project.
+        current_app.control.revoke(task_id, terminate=True, signal="SIGKILL")
     except Exception:  # the broker is away: the run stops at its next check
         logger.warning("could not revoke the superseded validation %s", task_id)
 
@@ -345,28 +360,18 @@ def drafts_sweep(*, now: datetime | None = None) -> dict[str, list[int]]:
       message soon, so it ends failed with a message; the author validates again.
     """
     now = now or timezone.now()
-    republished: list[int] = []
-    abandoned: list[int] = []
-    queued_cutoff = now - timedelta(seconds=settings.SWEEP_QUEUED_AFTER)
-    stuck_queued = ExerciseDraft.objects.filter(
-        validation_state=ExerciseDraft.State.QUEUED, validation_queued_at__lt=queued_cutoff
-    ).values_list("pk", "validation_queued_at")
-    for pk, queued_at in stuck_queued[:100]:
-        if ExerciseDraft.objects.filter(
-            pk=pk, validation_state=ExerciseDraft.State.QUEUED, validation_queued_at=queued_at
-        ).update(validation_queued_at=now):
-            republished.append(pk)
-            enqueue_validation(pk)
+    republished = VALIDATION_WORK.republish_queued(
+        now=now, after=settings.SWEEP_QUEUED_AFTER, publish=lambda pk, row: enqueue_validation(pk)
+    )
     running_cutoff = now - timedelta(seconds=validation_abandoned_after())
-    stuck_running = ExerciseDraft.objects.filter(
-        validation_state=ExerciseDraft.State.RUNNING, validation_started_at__lt=running_cutoff
-    ).values_list("pk", "validation_token")
-    for pk, token in stuck_running[:100]:
+    stuck_running = VALIDATION_WORK.running_since(running_cutoff).values_list(
+        "pk", "validation_token"
+    )
+    abandoned: list[int] = []
+    for pk, token in stuck_running[:SWEEP_BATCH]:
         from authoring.validation import report_of  # imports the engine: only when needed
 
-        if ExerciseDraft.objects.filter(
-            pk=pk, validation_state=ExerciseDraft.State.RUNNING, validation_token=token
-        ).update(
+        if VALIDATION_WORK.held(pk, token).update(
             validation_state=ExerciseDraft.State.FAILED,
             validation_report=report_of(error=ABANDONED_MESSAGE),
             validation_token=None,
@@ -389,23 +394,12 @@ def draft_claim_validation(*, draft_id: int, task_id: str = "") -> uuid.UUID | N
     this run (stop_validation). A run found "running" longer than the task's hard time limit
     was killed with its worker (acks_late redelivers the message): it may be claimed again.
     """
-    token = uuid.uuid4()
     now = timezone.now()
     abandoned = Q(
         validation_state=ExerciseDraft.State.RUNNING,
         validation_started_at__lt=now - timedelta(seconds=validation_time_limit()),
     )
-    claimed = (
-        ExerciseDraft.objects.filter(pk=draft_id)
-        .filter(Q(validation_state=ExerciseDraft.State.QUEUED) | abandoned)
-        .update(
-            validation_state=ExerciseDraft.State.RUNNING,
-            validation_token=token,
-            validation_task_id=task_id[:64],
-            validation_started_at=now,
-        )
-    )
-    return token if claimed == 1 else None
+    return VALIDATION_WORK.claim(draft_id, now=now, also=abandoned, validation_task_id=task_id[:64])
 
 
 def draft_store_validation(
@@ -425,10 +419,8 @@ def draft_store_validation(
     }
     if passed:
         fields["ok_hash"] = checked_hash
-    stored = ExerciseDraft.objects.filter(
-        pk=draft_id, validation_token=token, validation_state=ExerciseDraft.State.RUNNING
-    ).update(**fields)
-    return stored == 1
+    # Nothing got updated: a newer request superseded this run.
+    return VALIDATION_WORK.held(draft_id, token).update(**fields) == 1
 
 
 @transaction.atomic
@@ -477,7 +469,7 @@ def draft_delete(*, draft: ExerciseDraft) -> None:
 
 
 # -- owners ---------------------------------------------------------------------------------------
-class OwnerError(Exception):
+class OwnerError(DomainError):
     """An owner change that cannot be made; the message is for the person who asked."""
 
 

@@ -61,7 +61,7 @@ class _GuardedGrader:
 def capped(exercise: EngineExercise, seconds: float) -> EngineExercise:
     """The exercise with its per-case limits cut so that any one sandbox run of it ends within
     `seconds`. The engine gives a reference run up to (2 + known-wrong solutions) times the
-    case limits (graders/engine.py, Grader._run_reference): divided by the most it can be."""
+    case limits (graders/reference.py, run_reference): divided by the most it can be."""
     limits = exercise.spec.limits
     most = max(1.0, seconds / (2 + len(exercise.spec.solutions)))
     if limits.wall_seconds <= most and limits.cpu_seconds <= most:
@@ -127,7 +127,7 @@ def validate_files(
         if exercise.kind == "code":
             grader = _GuardedGrader(grader, deadline, go_on)
         # Math validations call the engine's math checks directly, under fixed limits of at most
-        # 10 s per sandbox run (graders/mathgrade.py): they run as they are, bounded by the
+        # 10 s per sandbox run (graders/math/grade.py): they run as they are, bounded by the
         # task's time limit.
         findings = validate_exercise(grader, exercise, SEEDS)
         entries = _entries(exercise, [(f.what, f.ok, f.detail) for f in findings])

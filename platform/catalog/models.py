@@ -157,7 +157,7 @@ class AlertResolution(models.Model):
 
     The alert counts as resolved in the course while `resolved_at` is not before the alert's
     `last_seen`: a failure after the resolution shows it in the course again (the rule:
-    catalog.selectors.alert_open_in).
+    courses.selectors.alert_open_in).
     """
 
     alert = models.ForeignKey(ExerciseAlert, on_delete=models.CASCADE, related_name="resolutions")

@@ -8,19 +8,17 @@ import shutil
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from itertools import groupby
 from pathlib import Path
-from typing import Any
 
-from accounts.models import User
-from config.prepared import PreparedQuery
+from core.prepared import PreparedQuery
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
-from catalog.models import AlertResolution, Exercise, ExerciseVersion
+from catalog.models import Exercise, ExerciseVersion
 from catalog.rendering import render_markdown
 from graders.exercise import Exercise as EngineExercise
 from graders.exercise import load_exercise
@@ -38,27 +36,24 @@ def topic_title(topic: str) -> str:
     return TOPIC_TITLES.get(topic, topic.replace("-", " ").capitalize())
 
 
-def exercise_list(user: User | None = None) -> QuerySet[Exercise]:
-    """The open exercises (those `user` may see, if given), in topic order then the authors'."""
+def exercise_list() -> QuerySet[Exercise]:
+    """The open exercises, in topic order then the authors'. Who may see which is the courses'
+    rule (courses.selectors.exercises_visible_to): the catalog knows no user."""
     qs = Exercise.objects.filter(is_active=True, current_version__isnull=False)
-    if user is not None:
-        from courses.selectors import exercise_visible_to  # courses imports catalog
-
-        qs = qs.filter(exercise_visible_to(user))
     return qs.order_by("topic_rank", "topic", "order", "slug")
 
 
-def exercise_list_by_topic(user: User | None = None) -> list[tuple[str, list[Exercise]]]:
+def by_topic(exercises: Iterable[Exercise]) -> list[tuple[str, list[Exercise]]]:
+    """(topic title, its exercises), for exercises already in topic order."""
     return [
-        (topic_title(topic), list(items))
-        for topic, items in groupby(exercise_list(user), key=lambda e: e.topic)
+        (topic_title(topic), list(items)) for topic, items in groupby(exercises, key=lambda e: e.topic)
     ]
 
 
-def exercise_get(slug: str, user: User | None = None) -> Exercise:
-    """An open exercise by slug (one `user` may see, if given), with its current version;
-    Http404 if none: an unpublished exercise of another course looks like no exercise."""
-    return _one_with_version(exercise_list(user), slug)
+def exercise_get_in(exercises: QuerySet[Exercise], slug: str) -> Exercise:
+    """The exercise `slug` among `exercises`, with its current version; Http404 if none: an
+    unpublished exercise of another course looks like no exercise."""
+    return _one_with_version(exercises, slug)
 
 
 def exercise_get_unchecked(slug: str) -> Exercise:
@@ -79,7 +74,7 @@ def _with_version(qs: QuerySet[Exercise]) -> QuerySet[Exercise]:
     return qs.select_related("current_version").defer("current_version__files")
 
 
-# The submission endpoint's read, prepared (config/prepared.py).
+# The submission endpoint's read, prepared (core/prepared.py).
 _OPEN_EXERCISE = PreparedQuery(
     lambda slug: _with_version(exercise_list().filter(slug=slug))[:1], slug=str
 )
@@ -90,21 +85,6 @@ def _one_with_version(qs: QuerySet[Exercise], slug: str) -> Exercise:
     if exercise is None:
         raise Http404(f"no exercise {slug!r}")
     return exercise
-
-
-# -- alerts, per course ---------------------------------------------------------------------------
-def alert_open_in(course: Any) -> Q:
-    """The alerts still open for `course` (a Course, its pk, or an OuterRef to a course id).
-
-    The one rule of per-course resolution: an alert is open in a course unless it is closed
-    everywhere (`resolved_at`) or that course resolved it at or after its last occurrence. A
-    failure after a course's resolution counts the alert up (`last_seen`), which shows it in
-    that course again, as it used to open a new alert when resolutions were global.
-    """
-    resolved_here = AlertResolution.objects.filter(
-        alert=OuterRef("pk"), course=course, resolved_at__gte=OuterRef("last_seen")
-    )
-    return Q(resolved_at__isnull=True) & ~Q(Exists(resolved_here))
 
 
 # -- the engine's Exercise for a stored version --------------------------------------------------
@@ -220,10 +200,13 @@ def statement_source(version: ExerciseVersion, seed: int) -> str:
     exercise = version.exercise
     if exercise.kind != Exercise.Kind.MATH:
         return version.statement
-    return _cached(
-        ("statement-md", exercise.slug, version.version, str(seed)),
-        lambda: engine_exercise(version).statement_for(seed),
-    )
+
+    def compute() -> str:
+        from graders.engine import get_grader  # the grader makes the instance, in its sandbox
+
+        return get_grader().statement(engine_exercise(version), seed)
+
+    return _cached(("statement-md", exercise.slug, version.version, str(seed)), compute)
 
 
 def statement_html(version: ExerciseVersion, seed: int) -> str:

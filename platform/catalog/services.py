@@ -6,20 +6,15 @@ import logging
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from catalog.models import AlertResolution, Exercise, ExerciseAlert, ExerciseVersion
+from catalog.models import Exercise, ExerciseAlert, ExerciseVersion
 from graders.exercise import Exercise as EngineExercise
 from graders.exercise import ExerciseError, load_exercise
-
-if TYPE_CHECKING:  # courses imports catalog: for the type hints only
-    from accounts.models import User
-    from courses.models import Course
 
 logger = logging.getLogger(__name__)
 
@@ -184,39 +179,6 @@ def exercise_alert_raise(
 
 
 @transaction.atomic
-def exercise_alert_resolve_in(*, alert: ExerciseAlert, course: Course, user: User) -> bool:
-    """Resolve `alert` for `course` only (other courses that assign the exercise still see it);
-    False if it was resolved there already (or closed everywhere) since its last occurrence.
-
-    Once every course that assigns the exercise has resolved it, it is closed everywhere
-    (`resolved_at`), so the next failure of the version opens a new alert and e-mails the
-    instructors again, as a resolved alert always did. Publishing a fixed version resolves
-    nothing (catalog's exercise_publish_files never did): each course's instructor decides what
-    to tell the students who got "could not be graded", then resolves the alert.
-    """
-    from catalog.selectors import alert_open_in  # selectors import the models: no cycle
-
-    # Locked: two instructors of one course, or the last two courses, resolving at once.
-    if ExerciseAlert.objects.select_for_update().filter(pk=alert.pk).first() is None:
-        return False
-    this_alert = ExerciseAlert.objects.filter(pk=alert.pk)
-    if not this_alert.filter(alert_open_in(course)).exists():
-        return False
-    now = timezone.now()
-    AlertResolution.objects.update_or_create(
-        alert=alert, course=course, defaults={"resolved_by": user, "resolved_at": now}
-    )
-    assigning = set(alert.exercise.assignments.values_list("course_id", flat=True))
-    resolved = set(
-        AlertResolution.objects.filter(
-            alert=alert, course_id__in=assigning, resolved_at__gte=F("alert__last_seen")
-        ).values_list("course_id", flat=True)
-    )
-    if assigning <= resolved:
-        this_alert.filter(resolved_at__isnull=True).update(resolved_at=now)
-    return True
-
-
 # -- exercises authored on the web -------------------------------------------------------------
 def _write_folder(root: Path, files: dict[str, str]) -> None:
     for rel, text in files.items():

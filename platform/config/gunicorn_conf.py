@@ -4,8 +4,9 @@ their command lines).
 
 3 processes of 4 threads on 2 cores: with the web first in line for the CPU (WORKER_NICE), a
 third process lets it use both cores while another waits for the GIL, SQLite's write lock or
-Redis; a rush of 2,000 POSTs was accepted in ~10 s instead of 11-12 s with 2 (README, "The
-numbers"). WEB_WORKERS and WEB_THREADS change it for a bigger machine.
+Redis; a rush of 2,000 POSTs was accepted in ~10 s instead of 11-12 s with 2
+(docs/benchmarks.md, "Where the time goes"). WEB_WORKERS and WEB_THREADS change it for a bigger
+machine.
 """
 
 import os

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from core.errors import DB_RETRY_AFTER_SECONDS, DB_UNAVAILABLE_MESSAGE
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -20,11 +21,9 @@ from django.template.defaultfilters import filesizeformat
 
 logger = logging.getLogger(__name__)
 
-RETRY_AFTER_SECONDS = 5
-MESSAGE = (
-    "The database is unavailable for a moment; nothing was lost or saved. "
-    f"Try again in {RETRY_AFTER_SECONDS} seconds."
-)
+# The same words for the pages (here) and the API (api/api.py): written once, in core.
+RETRY_AFTER_SECONDS = DB_RETRY_AFTER_SECONDS
+MESSAGE = DB_UNAVAILABLE_MESSAGE
 PAGE = """<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>{title}</title></head>

@@ -177,7 +177,7 @@ MAX_REQUEST_BYTES = envint("MAX_REQUEST_BYTES", str(2 * 1024 * 1024))
 # on a machine it shares with the web, the site's requests go first when both want the CPU.
 # With autogroup scheduling (most kernels) it is set on the worker's session and on each sandbox
 # run's session, not only on the processes: a rush of 2,000 is then accepted in ~10 s rather
-# than 14.9 s on 2 cores (README, "The numbers"; 10 gave the web a little more margin than 5,
+# than 14.9 s on 2 cores (docs/benchmarks.md, "Where the time goes"; 10 gave the web a little more margin than 5,
 # with the same throughput). 0 turns it off.
 WORKER_NICE = envint("WORKER_NICE", "10")
 

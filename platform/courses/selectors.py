@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from accounts.models import User
-from catalog.models import Exercise, ExerciseAlert
-from catalog.selectors import alert_open_in, exercise_list_by_topic
-from config.prepared import PreparedQuery
-from django.db.models import Count, F, OuterRef, Q, QuerySet
+from catalog.models import AlertResolution, Exercise, ExerciseAlert
+from catalog.selectors import by_topic, exercise_get_in, exercise_list
+from core.prepared import PreparedQuery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from courses.models import Assignment, Course, Enrolment, Invitation
@@ -110,7 +111,7 @@ def _assignments_of(user_id: int, exercise_id: int) -> QuerySet[Assignment]:
 
 
 _DUE_FIRST = (F("due_at").asc(nulls_last=True), "id")
-# Every submission looks its assignment up: prepared (config/prepared.py), not compiled anew.
+# Every submission looks its assignment up: prepared (core/prepared.py), not compiled anew.
 _ASSIGNMENT_DUE_FIRST = PreparedQuery(
     lambda user_id, exercise_id: _assignments_of(user_id, exercise_id).order_by(*_DUE_FIRST)[:1],
     user_id=int,
@@ -139,6 +140,34 @@ def exercise_is_visible(*, user: User, exercise: Exercise) -> bool:
     if exercise.is_public or user.is_platform_staff or user.is_instructor:
         return True
     return _published_to(user).filter(exercise=exercise).exists()
+
+
+def alert_open_in(course: Any) -> Q:
+    """The alerts still open for `course` (a Course, its pk, or an OuterRef to a course id).
+
+    The one rule of per-course resolution: an alert is open in a course unless it is closed
+    everywhere (`resolved_at`) or that course resolved it at or after its last occurrence. A
+    failure after a course's resolution counts the alert up (`last_seen`), which shows it in
+    that course again, as it used to open a new alert when resolutions were global.
+    """
+    resolved_here = AlertResolution.objects.filter(
+        alert=OuterRef("pk"), course=course, resolved_at__gte=OuterRef("last_seen")
+    )
+    return Q(resolved_at__isnull=True) & ~Q(Exists(resolved_here))
+
+
+def exercises_visible_to(user: User) -> QuerySet[Exercise]:
+    """The open exercises `user` may see (exercise_visible_to), in the catalog's order."""
+    return exercise_list().filter(exercise_visible_to(user))
+
+
+def exercise_get_for(user: User, slug: str) -> Exercise:
+    """An open exercise `user` may see, with its current version; Http404 otherwise."""
+    return exercise_get_in(exercises_visible_to(user), slug)
+
+
+def exercises_by_topic_for(user: User) -> list[tuple[str, list[Exercise]]]:
+    return by_topic(exercises_visible_to(user))
 
 
 def _published_to(user: User | int) -> QuerySet[Assignment]:
@@ -221,7 +250,7 @@ def assignment_table(*, course: Course, user: User) -> list[tuple[str, list[Assi
     assigned = {a.exercise_id: a for a in Assignment.objects.filter(course=course)}
     return [
         (title, [AssignmentRow(exercise, assigned.get(exercise.pk)) for exercise in exercises])
-        for title, exercises in exercise_list_by_topic(user)
+        for title, exercises in exercises_by_topic_for(user)
     ]
 
 

@@ -12,25 +12,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from accounts.models import User
-from catalog.models import Exercise, ExerciseAlert
-from catalog.services import exercise_alert_resolve_in
+from catalog.models import AlertResolution, Exercise, ExerciseAlert
+from core.errors import DomainError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
 from courses.models import Assignment, Course, Enrolment, Invitation, new_invite_code
+from courses.selectors import alert_open_in
 
 logger = logging.getLogger(__name__)
 
 
-class CourseError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class CourseError(DomainError):
+    """A course action refused, with a message for the person who asked."""
 
 
 # Short names that would collide with /teach/<name>/ pages of the site itself.
@@ -332,13 +332,36 @@ def assignment_set_published(*, course: Course, exercise: Exercise, published: b
     return assignment_ensure(course=course, exercise=exercise, published=published)
 
 
+@transaction.atomic
 def alert_resolve(*, alert: ExerciseAlert, course: Course, user: User) -> bool:
-    """Resolve an exercise alert for `course` only; False if it was resolved there already.
+    """Resolve `alert` for `course` only (other courses that assign the exercise still see it);
+    False if it was resolved there already (or closed everywhere) since its last occurrence.
 
-    Other courses assigning the exercise still see it (catalog.services.exercise_alert_resolve_in
-    has the rule, and closes it everywhere once every such course resolved it).
+    Once every course that assigns the exercise has resolved it, it is closed everywhere
+    (`resolved_at`), so the next failure of the version opens a new alert and e-mails the
+    instructors again, as a resolved alert always did. Publishing a fixed version resolves
+    nothing (catalog.services.exercise_publish_files never did): each course's instructor decides what
+    to tell the students who got "could not be graded", then resolves the alert.
     """
-    return exercise_alert_resolve_in(alert=alert, course=course, user=user)
+    # Locked: two instructors of one course, or the last two courses, resolving at once.
+    if ExerciseAlert.objects.select_for_update().filter(pk=alert.pk).first() is None:
+        return False
+    this_alert = ExerciseAlert.objects.filter(pk=alert.pk)
+    if not this_alert.filter(alert_open_in(course)).exists():
+        return False
+    now = timezone.now()
+    AlertResolution.objects.update_or_create(
+        alert=alert, course=course, defaults={"resolved_by": user, "resolved_at": now}
+    )
+    assigning = set(alert.exercise.assignments.values_list("course_id", flat=True))
+    resolved = set(
+        AlertResolution.objects.filter(
+            alert=alert, course_id__in=assigning, resolved_at__gte=F("alert__last_seen")
+        ).values_list("course_id", flat=True)
+    )
+    if assigning <= resolved:
+        this_alert.filter(resolved_at__isnull=True).update(resolved_at=now)
+    return True
 
 
 def alert_notify_instructors(*, alert: ExerciseAlert) -> int:

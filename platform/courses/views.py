@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.selectors import exercise_get
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,6 +27,7 @@ from courses.selectors import (
     assignment_table,
     course_get_for_instructor,
     course_summaries_for,
+    exercise_get_for,
     instructors_of,
     students_of,
 )
@@ -175,7 +175,7 @@ def student_remove(request: HttpRequest, course: str, user_id: int) -> HttpRespo
 @login_required
 def assignment_edit(request: HttpRequest, course: str, slug: str) -> HttpResponse:
     row = course_get_for_instructor(user=request.user, slug=course)
-    exercise = exercise_get(slug, request.user)
+    exercise = exercise_get_for(request.user, slug)
     assignment = assignment_in(course=row, exercise=exercise)
     form = AssignmentForm(initial=AssignmentForm.initial_for(assignment))
     status = 200
@@ -199,7 +199,7 @@ def assignment_edit(request: HttpRequest, course: str, slug: str) -> HttpRespons
 @require_POST
 def assignment_publish(request: HttpRequest, course: str, slug: str) -> HttpResponse:
     row = course_get_for_instructor(user=request.user, slug=course)
-    exercise = exercise_get(slug, request.user)
+    exercise = exercise_get_for(request.user, slug)
     published = request.POST.get("published") == "1"
     assignment_set_published(course=row, exercise=exercise, published=published)
     if published:

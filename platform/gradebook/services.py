@@ -10,20 +10,17 @@ from __future__ import annotations
 
 from accounts.models import User
 from catalog.models import Exercise
+from core.errors import DomainError
 from courses.models import Course
 from courses.selectors import students_of
 from django.db import transaction
 from django.utils import timezone
+from submissions.create import submission_regrade
 from submissions.models import COUNTS_AS_TRY, ORIGINAL_GRADED, RegradeBatch, Submission
-from submissions.services import submission_regrade
 
 
-class RegradeError(Exception):
+class RegradeError(DomainError):
     """A regrade action refused, with a message for the instructor."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @transaction.atomic

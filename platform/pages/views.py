@@ -8,11 +8,14 @@ from typing import Any
 
 from catalog.models import Exercise
 from catalog.rendering import render_markdown
-from catalog.selectors import exercise_get, exercise_list_by_topic, statement_html, topic_title
+from catalog.selectors import statement_html, topic_title
+from core.errors import http_status
 from courses.selectors import (
     assignment_for,
     assignments_of,
     course_get_for_member,
+    exercise_get_for,
+    exercises_by_topic_for,
     invitations_for,
     is_instructor_of,
 )
@@ -26,6 +29,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from submissions.create import practice_instance_next, submission_create, submission_retry
+from submissions.errors import RateLimited, SubmissionError
 from submissions.models import Submission
 from submissions.rules import practice_seed, solution_open, worked_solution_for
 from submissions.scores import with_effective
@@ -34,13 +39,6 @@ from submissions.selectors import (
     report_for_viewer,
     submission_get_for_user,
     submission_list_for_student,
-)
-from submissions.services import (
-    RateLimited,
-    SubmissionError,
-    practice_instance_next,
-    submission_create,
-    submission_retry,
 )
 
 from pages.exercise_page import ExercisePage, exercise_page_for
@@ -143,7 +141,7 @@ def exercise_list(request: HttpRequest) -> HttpResponse:
             title,
             [(exercise, best.get(exercise.pk), assigned.get(exercise.pk)) for exercise in items],
         )
-        for title, items in exercise_list_by_topic(request.user)
+        for title, items in exercises_by_topic_for(request.user)
     ]
     return render(request, "pages/exercise_list.html", {"topics": topics})
 
@@ -151,7 +149,7 @@ def exercise_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def exercise_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The self-test page: practice any exercise the user may see, on their practice instance."""
-    exercise = exercise_get(slug, request.user)
+    exercise = exercise_get_for(request.user, slug)
     return _exercise_response(request, exercise_page_for(user=request.user, exercise=exercise))
 
 
@@ -197,7 +195,7 @@ def _exercise_response(request: HttpRequest, page: ExercisePage) -> HttpResponse
                 )
             except SubmissionError as exc:
                 form.add_error(None, exc.message)
-                status = exc.status
+                status = http_status(exc)
                 if isinstance(exc, RateLimited):
                     headers["Retry-After"] = str(exc.retry_after)
             else:
@@ -233,7 +231,7 @@ def _exercise_response(request: HttpRequest, page: ExercisePage) -> HttpResponse
 def solution_open_view(request: HttpRequest, slug: str, exercise: str) -> HttpResponse:
     """Open the worked solution at the cost of the graded attempts (after the page's warning)."""
     course = course_get_for_member(user=request.user, slug=slug)
-    found = exercise_get(exercise, request.user)
+    found = exercise_get_for(request.user, exercise)
     assignment = assignment_for(user=request.user, exercise=found, course=course)
     solution = worked_solution_for(user=request.user, exercise=found, assignment=assignment)
     if assignment is not None and solution.costs_attempts:
@@ -251,7 +249,7 @@ def solution_open_view(request: HttpRequest, slug: str, exercise: str) -> HttpRe
 @login_required
 def exercise_another(request: HttpRequest, slug: str) -> HttpResponse:
     """Self-test: move on to a new practice instance (the graded instance never changes)."""
-    exercise = exercise_get(slug, request.user)
+    exercise = exercise_get_for(request.user, slug)
     number = practice_instance_next(user=request.user, exercise=exercise)
     what = "new numbers" if exercise.kind == Exercise.Kind.MATH else "new random test cases"
     messages.info(request, f"Practice instance #{number}: {what}.")
@@ -269,7 +267,7 @@ def exercise_history(request: HttpRequest, slug: str) -> HttpResponse:
     page = Paginator(mine, 50).get_page(request.GET.get("page"))
     page.object_list = with_effective(page.object_list)
     # No submission yet: the exercise must still be one the user may open.
-    exercise = page[0].exercise if page.object_list else exercise_get(slug, request.user)
+    exercise = page[0].exercise if page.object_list else exercise_get_for(request.user, slug)
     return render(request, "pages/exercise_history.html", {"exercise": exercise, "page": page})
 
 

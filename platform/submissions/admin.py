@@ -4,8 +4,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from submissions.create import submission_regrade, submission_retry
 from submissions.models import Submission
-from submissions.services import submission_regrade, submission_retry
 
 
 @admin.register(Submission)

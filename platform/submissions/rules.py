@@ -26,7 +26,7 @@ from datetime import datetime
 from accounts.models import User
 from catalog.models import Exercise, ExerciseVersion, PracticeInstance
 from catalog.selectors import engine_exercise
-from config.prepared import PreparedQuery
+from core.prepared import PreparedQuery
 from courses.models import Assignment, Course, Enrolment, SolutionOpening
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -34,7 +34,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from graders.instances import derive_seed
-from graders.mathgrade import parametrised
+from graders.math.params import parametrised
 from submissions.models import COUNTS_AS_TRY, ORIGINAL_GRADED, Submission
 from submissions.scores import SOLVED_SELF_TEST, student_result
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from accounts.models import User
 from catalog.models import Exercise
-from config.prepared import PreparedQuery
+from core.prepared import PreparedQuery
 from courses.models import Assignment
 from courses.selectors import courses_taught_by
 from django.db.models import Max, Q, QuerySet
@@ -56,7 +56,7 @@ def submission_for_grading(submission_id: int) -> Submission:
     return submission
 
 
-# Once per task: prepared (config/prepared.py) rather than a three-table join compiled each time.
+# Once per task: prepared (core/prepared.py) rather than a three-table join compiled each time.
 _FOR_GRADING = PreparedQuery(
     lambda pk: (
         Submission.objects.select_related("exercise", "version__exercise")
@@ -78,7 +78,7 @@ def submission_for_status(*, user: User, submission_id: int) -> Submission:
         submission = qs.filter(pk=submission_id).first()
     else:
         # A student polling their own (submissions_visible_to's rule for students), the
-        # busiest read of a deadline: prepared (config/prepared.py).
+        # busiest read of a deadline: prepared (core/prepared.py).
         submission = _OWN_STATUS.first(user_id=user.pk, pk=submission_id)
     if submission is None:
         raise Http404("no such submission")
@@ -171,6 +171,10 @@ def report_for_viewer(submission: Submission, viewer: User) -> dict[str, Any] | 
     report = submission.report
     if not report or viewer.pk != submission.user_id or viewer.is_platform_staff:
         return report
+    if report.get("fault") == "exercise":
+        # The exercise's own reference failed: its error (a traceback quoting reference.py) is
+        # for the exercise's authors, who get it in the alert; the student reads the message.
+        return {**report, "warnings": [], "checks": []}
     assignment = _assignment_of(submission)
     if assignment is None or assignment.shows_hidden_feedback():
         return report

@@ -5,7 +5,7 @@ twice for the same id (a redelivered message, a sweeper's republication): the se
 finds the row no longer queued and returns without doing anything.
 
 The worker never runs student code itself: `graders.engine` hands each submission to sandboxed
-grader processes (DESIGN.md §4), started when the worker's pool process starts.
+grader processes (docs/architecture.md#the-sandbox), started when the worker's pool process starts.
 """
 
 from __future__ import annotations
@@ -32,19 +32,17 @@ from django.db import InterfaceError, OperationalError, close_old_connections, c
 
 from graders.report import Report, Verdict
 from graders.sandbox.harden import set_session_priority
-from submissions.models import Submission
-from submissions.selectors import submission_for_grading
-from submissions.services import (
-    GRADING_QUEUE,
-    REGRADE_QUEUE,
+from submissions.lifecycle import (
     submission_claim,
     submission_fail,
     submission_reclaim_orphan,
     submission_release,
     submission_store_report,
-    submissions_reclaim_for_node,
-    submissions_sweep,
 )
+from submissions.models import Submission
+from submissions.queue import GRADING_QUEUE, REGRADE_QUEUE
+from submissions.selectors import submission_for_grading
+from submissions.sweeper import submissions_reclaim_for_node, submissions_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -241,7 +239,7 @@ def start_grader(**_: object) -> None:
     try:
         from graders.engine import get_grader
 
-        # The zygotes (numpy, torch) would start on first use; start them now (~2 s, mostly
+        # The zygotes (numpy, torch, sympy) would start on first use; start them now (~3 s, mostly
         # `import torch`). CELERY_WORKER_PROC_ALIVE_TIMEOUT leaves room for it.
         get_grader().start()
         _grader_started = True

@@ -1,10 +1,12 @@
-"""Faults with real processes (issue 7, DESIGN.md §6): Redis stopped and restarted while students
+"""Faults with real processes: Redis stopped and restarted while students
 keep submitting, the database unreachable for the worker, the grader's zygote killed mid-grade,
 an exercise whose reference crashes, and two workers sharing one queue.
 
 After each: every submission ends in a final state (done, or error with a message), and none is
 counted twice in the gradebook (graded_count <= 1). These tests use their own redis-server (the
-session's is shared with other tests and must not be stopped).
+session's is shared with other tests and must not be stopped). The faults and what each must
+leave behind: docs/operations.md#faults-and-what-happens; the guarantees they check:
+docs/architecture.md#reliability.
 """
 
 from __future__ import annotations

@@ -106,7 +106,7 @@ def test_correct_and_wrong_solutions_over_http(
 
 def assert_yields_the_cpu(pid: int) -> None:
     """The worker leads its own session: under autogroup scheduling, only its group's weight
-    makes the web go first when the CPU is short (README, "The numbers")."""
+    makes the web go first when the CPU is short (docs/benchmarks.md, "Where the time goes")."""
     nice = settings.WORKER_NICE
     assert os.getpriority(os.PRIO_PROCESS, pid) == nice
     autogroup = Path(f"/proc/{pid}/autogroup")

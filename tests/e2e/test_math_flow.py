@@ -1,5 +1,5 @@
 """A math exercise on the real stack: each student gets their own numbers, and each student's
-correct answer, worked out from their own statement, is accepted (issue 4, as a user tries it).
+correct answer, worked out from their own statement, is accepted (as a user tries it).
 """
 
 from __future__ import annotations

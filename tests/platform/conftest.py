@@ -247,7 +247,7 @@ def enqueued(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
     def record(submission_id: int, *, queue: str = "grading", counted: bool = False) -> None:
         calls.append((submission_id, queue))
 
-    monkeypatch.setattr("submissions.services.enqueue_grading", record)
+    monkeypatch.setattr("submissions.queue.enqueue_grading", record)
     return calls
 
 

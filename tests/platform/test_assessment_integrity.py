@@ -20,7 +20,7 @@ from courses.services import assignment_ensure, course_ensure, enrolment_ensure
 from django.test import Client
 from django.utils import timezone
 from submissions.models import RegradeBatch, Submission
-from submissions.services import seed_for
+from submissions.rules import seed_for
 
 from tests.platform.conftest import (
     CORRECT_CODE,
@@ -55,7 +55,7 @@ def api_post(auth: dict[str, str], body: dict[str, Any]) -> Any:
 
 @pytest.fixture
 def quiet_broker(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("submissions.services.enqueue_grading", lambda pk, **_: None)
+    monkeypatch.setattr("submissions.queue.enqueue_grading", lambda pk, **_: None)
 
 
 def solution_section(page: str) -> str:
@@ -196,10 +196,10 @@ def test_a_choice_is_the_same_on_every_instance_so_practice_does_not_check_it(
 @pytest.fixture
 def statement_by_seed(monkeypatch: pytest.MonkeyPatch) -> None:
     class Instance:
-        def statement_for(self, seed: int) -> str:
+        def statement(self, exercise: object, seed: int) -> str:
             return f"Instance numbers: {seed}."
 
-    monkeypatch.setattr("catalog.selectors.engine_exercise", lambda version: Instance())
+    monkeypatch.setattr("graders.engine.get_grader", lambda: Instance())
 
 
 # -- 4. course-scoped access --------------------------------------------------------------------
@@ -320,3 +320,24 @@ def test_try_again_grades_against_the_current_version(
     assert broken.status == "queued" and broken.version_id == fixed.pk
     page = alice.get(f"/submissions/{broken.pk}/").content.decode()
     assert 'graded against version <span id="submission-version">ffffffffffff' in page
+
+
+# -- a broken reference ---------------------------------------------------------------------------
+def test_a_crashing_reference_shows_the_student_no_line_of_it(
+    exercises: Bank, people: People
+) -> None:
+    leak = 'File "reference.py", line 3, in double_it\n    return 2 * x  # the secret line\n'
+    broken = make_submission(
+        people.alice, exercises.code, status="error", verdict="internal_error",
+        report={"fault": "exercise", "warnings": [leak], "checks": [], "verdict": "internal_error"},
+        message="Could not be graded: the exercise's reference failed on this instance.",
+    )  # fmt: skip
+    got = Client().get(f"{SUBMISSIONS}/{broken.pk}", **bearer(people.alice)).json()
+    assert "secret line" not in json.dumps(got) and got["report"]["warnings"] == []
+    assert (
+        "secret line"
+        not in as_user(people.alice).get(f"/submissions/{broken.pk}/").content.decode()
+    )
+    # The course's instructor sees it, to fix the exercise.
+    seen = Client().get(f"{SUBMISSIONS}/{broken.pk}", **bearer(people.carol)).json()
+    assert "secret line" in json.dumps(seen)

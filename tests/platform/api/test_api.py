@@ -74,7 +74,7 @@ def test_create_then_poll_a_submission(
     from submissions.tasks import grade_submission
 
     monkeypatch.setattr(
-        "submissions.services.enqueue_grading",
+        "submissions.queue.enqueue_grading",
         lambda pk, **_: grade_submission.apply(args=(pk,)),
     )
     with django_capture_on_commit_callbacks(execute=True):
@@ -316,10 +316,10 @@ def test_a_math_exercise_gives_the_students_own_instance(
     client: Client, exercises: Bank, people: People, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     class Instance:
-        def statement_for(self, seed: int) -> str:
+        def statement(self, exercise: object, seed: int) -> str:
             return f"instance {seed}"
 
-    monkeypatch.setattr("catalog.selectors.engine_exercise", lambda version: Instance())
+    monkeypatch.setattr("graders.engine.get_grader", lambda: Instance())
     alice = api_token_create(user=people.alice)[1]
     bob = api_token_create(user=people.bob)[1]
 
@@ -334,10 +334,10 @@ def test_another_instance_changes_practice_only(
     client: Client, exercises: Bank, people: People, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     class Instance:
-        def statement_for(self, seed: int) -> str:
+        def statement(self, exercise: object, seed: int) -> str:
             return f"instance {seed}"
 
-    monkeypatch.setattr("catalog.selectors.engine_exercise", lambda version: Instance())
+    monkeypatch.setattr("graders.engine.get_grader", lambda: Instance())
     alice = api_token_create(user=people.alice)[1]
     url = "/api/v1/exercises/count-params"
 

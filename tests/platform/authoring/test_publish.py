@@ -10,8 +10,8 @@ import pytest
 from authoring.models import ExerciseDraft, Publication
 from authoring.services import draft_open_for_exercise, draft_publish
 from catalog.models import Exercise, ExerciseVersion
-from catalog.selectors import exercise_list
 from catalog.services import exercises_sync
+from courses.selectors import exercises_visible_to as exercise_list
 from django.test import Client
 from django.urls import reverse
 

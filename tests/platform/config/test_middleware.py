@@ -52,7 +52,7 @@ def test_the_api_says_503_in_json(
     def unavailable(*args: Any, **kwargs: Any) -> Any:
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(api.api, "exercise_list", unavailable)
+    monkeypatch.setattr(api.api, "exercises_visible_to", unavailable)
     client.force_login(people.alice)
     response = client.get("/api/v1/exercises")
     assert (response.status_code, response["Retry-After"]) == (503, "5")

@@ -23,7 +23,7 @@ def signed_in(client: Client) -> Callable[[User], Client]:
 @pytest.fixture
 def no_broker(monkeypatch: pytest.MonkeyPatch) -> None:
     """Submissions are saved as queued and nothing is published."""
-    monkeypatch.setattr("submissions.services.enqueue_grading", lambda pk, **_: None)
+    monkeypatch.setattr("submissions.queue.enqueue_grading", lambda pk, **_: None)
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def statement_by_seed(monkeypatch: pytest.MonkeyPatch) -> None:
     tests then see which instance a page renders without running the engine."""
 
     class Instance:
-        def statement_for(self, seed: int) -> str:
+        def statement(self, exercise: object, seed: int) -> str:
             return f"Instance numbers: {seed}. How many parameters?"
 
-    monkeypatch.setattr("catalog.selectors.engine_exercise", lambda version: Instance())
+    monkeypatch.setattr("graders.engine.get_grader", lambda: Instance())

@@ -14,7 +14,7 @@ from courses.services import assignment_ensure
 from django.test import Client
 from django.utils import timezone
 from submissions.models import Submission
-from submissions.services import seed_for
+from submissions.rules import seed_for
 
 from tests.platform.conftest import WRONG_CODE, Bank, People, assignment, make_submission
 

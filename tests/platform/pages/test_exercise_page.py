@@ -60,7 +60,7 @@ def test_the_vendored_files_exist_and_the_css_names_only_woff2_fonts() -> None:
 def test_the_practice_button_makes_a_practice_submission(
     alice: Client, exercises: Bank, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("submissions.services.enqueue_grading", lambda pk, **_: None)
+    monkeypatch.setattr("submissions.queue.enqueue_grading", lambda pk, **_: None)
     response = alice.post(
         "/exercises/double-it/", {"code": "def f(x):\n    return 2 * x\n", "mode": "practice"}
     )

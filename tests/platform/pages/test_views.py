@@ -75,10 +75,10 @@ def test_a_math_exercise_has_an_answer_box(
     alice: Client, exercises: Bank, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     class Instance:
-        def statement_for(self, seed: int) -> str:
+        def statement(self, exercise: object, seed: int) -> str:
             return f"Instance {seed}: how many parameters?"
 
-    monkeypatch.setattr("catalog.selectors.engine_exercise", lambda version: Instance())
+    monkeypatch.setattr("graders.engine.get_grader", lambda: Instance())
     page = alice.get("/exercises/count-params/").content.decode()
 
     assert 'name="answer"' in page and 'name="code"' not in page
@@ -99,7 +99,7 @@ def test_submitting_the_form_queues_and_redirects(
     from submissions.tasks import grade_submission
 
     monkeypatch.setattr(
-        "submissions.services.enqueue_grading",
+        "submissions.queue.enqueue_grading",
         lambda pk, **_: grade_submission.apply(args=(pk,)),
     )
     with django_capture_on_commit_callbacks(execute=True):

@@ -9,12 +9,9 @@ from typing import Any
 import pytest
 from django.db import OperationalError, connection
 from django.utils import timezone
+from submissions.lifecycle import submission_claim, submission_store_report
 from submissions.models import Submission
-from submissions.services import (
-    submission_claim,
-    submission_store_report,
-    submissions_sweep,
-)
+from submissions.sweeper import submissions_sweep
 from submissions.tasks import grade_submission
 
 from graders.report import Verdict
@@ -354,7 +351,7 @@ def running_under(submission: Submission, *, worker: str, pid: int) -> Any:
 
 
 def test_a_redelivery_takes_back_a_row_whose_process_died(people: People, exercises: Bank) -> None:
-    from submissions.services import submission_reclaim_orphan
+    from submissions.lifecycle import submission_reclaim_orphan
 
     submission = make_submission(people.alice, exercises.code)
     old = running_under(submission, worker="w1@host", pid=dead_pid())
@@ -377,7 +374,7 @@ def test_a_redelivery_takes_back_a_row_whose_process_died(people: People, exerci
 def test_a_living_holder_or_another_node_keeps_its_claim(people: People, exercises: Bank) -> None:
     import os
 
-    from submissions.services import submission_reclaim_orphan
+    from submissions.lifecycle import submission_reclaim_orphan
 
     alive = make_submission(people.alice, exercises.code)
     running_under(alive, worker="w1@host", pid=os.getpid())
@@ -409,7 +406,7 @@ def test_a_restarted_node_requeues_what_its_dead_processes_held(
 ) -> None:
     import os
 
-    from submissions.services import submissions_reclaim_for_node
+    from submissions.sweeper import submissions_reclaim_for_node
 
     orphan = make_submission(people.alice, exercises.code)
     old = running_under(orphan, worker="w1@host", pid=dead_pid())
@@ -460,7 +457,7 @@ def test_a_zombie_holder_counts_as_dead() -> None:
     import time
     from pathlib import Path
 
-    from submissions.services import _process_alive
+    from submissions.lifecycle import process_alive as _process_alive
 
     # The parent execs into a process that never waits: the killed child stays a zombie.
     parent = subprocess.Popen(

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from accounts.models import User
-from config.prepared import PreparedQuery, PreparedQueryError
+from core.prepared import PreparedQuery, PreparedQueryError
 from courses.models import Assignment, Course, Enrolment
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -160,7 +160,7 @@ def test_annotations_arrive_as_attributes(exercises, people) -> None:
 def test_prepared_update_writes_what_the_orm_reads_back(exercises, people) -> None:
     import uuid
 
-    from config.prepared import PreparedUpdate
+    from core.prepared import PreparedUpdate
     from submissions.models import Submission
 
     from tests.platform.conftest import make_submission
