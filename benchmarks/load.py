@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""End-to-end load test of the real stack on this machine (DESIGN.md §5, issue 7).
+"""End-to-end load test of the real stack on this machine (targets: docs/benchmarks.md#targets).
 
     python benchmarks/load.py                    # everything, ~3 minutes on 2 cores
     python benchmarks/load.py --skip-burst       # light load, throughput and breakdown only

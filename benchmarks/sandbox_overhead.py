@@ -2,7 +2,7 @@
 
     python benchmarks/sandbox_overhead.py [--runs 300] [--baseline-runs 8]
 
-Prints a Markdown table (pasted into the README) and writes the raw numbers to
+Prints a Markdown table (the table of docs/benchmarks.md) and writes the raw numbers to
 benchmarks/results/sandbox_overhead.json. Not a test: numbers from a shared machine vary, so
 they are measured here and reported, never asserted in CI.
 """

@@ -1,7 +1,8 @@
 """Helpers for checking reference implementations against outside oracles.
 
 The references in `exercises/` are what every student is graded against, so they are checked
-here against PyTorch and against central-difference numerical gradients (DESIGN.md §3).
+here against PyTorch and against central-difference numerical gradients (see
+docs/architecture.md#checking-the-exercises-themselves).
 These helpers import the exercise files directly (trusted code, test process only).
 """
 
