@@ -322,3 +322,19 @@ class HttpClient:
             method, "/api/v1" + path, json_body=body, headers={"Authorization": f"Bearer {token}"}
         )
         return status, json.loads(text)
+
+
+def bank_of(settings: Any, processes: Processes, *folders: str) -> Path:
+    """A bank holding copies of `folders` (e.g. "backprop/linear-backward"), synced, and given to
+    the site and the workers: an exercise being written elsewhere in exercises/ cannot break a
+    test of another one (the copies have the same files, so the same versions)."""
+    from catalog.services import exercises_sync
+
+    root = Path(__file__).resolve().parents[2] / "exercises"
+    bank = processes.logdir / "exercises"
+    for folder in folders:
+        shutil.copytree(root / folder, bank / folder)
+    settings.EXERCISES_DIR = bank
+    processes.env["EXERCISES_DIR"] = str(bank)
+    exercises_sync(strict=True)
+    return bank

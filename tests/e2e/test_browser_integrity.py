@@ -8,19 +8,17 @@ on the course home, the same as the gradebook's.
 
 from __future__ import annotations
 
-import shutil
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from accounts.models import User
-from catalog.services import exercises_sync
 from courses.models import Assignment
 from django.utils import timezone
 
 from tests.e2e.browser import check_page, type_code
-from tests.e2e.conftest import Processes, student_in_course
+from tests.e2e.conftest import Processes, bank_of, student_in_course
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -41,11 +39,7 @@ SOLUTION_MARK = "dout"  # any correct solution's text mentions it
 
 @pytest.fixture
 def student(settings: Any, processes: Processes) -> User:
-    bank = processes.logdir / "exercises"
-    shutil.copytree(ROOT / "exercises" / "backprop" / SLUG, bank / "backprop" / SLUG)
-    settings.EXERCISES_DIR = bank
-    processes.env["EXERCISES_DIR"] = str(bank)
-    exercises_sync(strict=True)
+    bank_of(settings, processes, "backprop/" + SLUG)
     user = student_in_course(username="e2e-integrity", password=PASSWORD)
     # Due an hour ago, 20% off per started day late; the solution once solved.
     Assignment.objects.filter(course__slug="e2e", exercise__slug=SLUG).update(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -16,11 +15,10 @@ from typing import Any
 import pytest
 from accounts.models import User
 from accounts.services import api_token_create
-from catalog.services import exercises_sync
 from django.conf import settings
 from submissions.models import Submission
 
-from tests.e2e.conftest import HttpClient, Processes, student_in_course, wait_until
+from tests.e2e.conftest import HttpClient, Processes, bank_of, student_in_course, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -34,11 +32,7 @@ PASSWORD = "e2e-student-pass-42"
 def student(settings: Any, processes: Processes) -> User:
     # Only the exercise under test (a copy: same files, same version), so that an unrelated
     # exercise being written elsewhere in the bank cannot break this test.
-    bank = processes.logdir / "exercises"
-    shutil.copytree(ROOT / "exercises" / "backprop" / SLUG, bank / "backprop" / SLUG)
-    settings.EXERCISES_DIR = bank
-    processes.env["EXERCISES_DIR"] = str(bank)
-    exercises_sync(strict=True)
+    bank_of(settings, processes, "backprop/" + SLUG)
     return student_in_course(username="e2e-student", password=PASSWORD)
 
 

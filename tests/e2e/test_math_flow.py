@@ -5,16 +5,14 @@ correct answer, worked out from their own statement, is accepted (as a user trie
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from accounts.models import User
 from accounts.services import api_token_create
-from catalog.services import exercises_sync
 
-from tests.e2e.conftest import HttpClient, Processes, student_in_course
+from tests.e2e.conftest import HttpClient, Processes, bank_of, student_in_course
 from tests.e2e.test_grading_flow import wait_for_result
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -29,11 +27,7 @@ NUMBERS = re.compile(
 
 @pytest.fixture
 def students(settings: Any, processes: Processes) -> list[User]:
-    bank = processes.logdir / "exercises"
-    shutil.copytree(ROOT / "exercises" / "convolution" / SLUG, bank / "convolution" / SLUG)
-    settings.EXERCISES_DIR = bank
-    processes.env["EXERCISES_DIR"] = str(bank)
-    exercises_sync(strict=True)
+    bank_of(settings, processes, "convolution/" + SLUG)
     return [
         student_in_course(username=name, password="math-e2e-pass-42") for name in ("ada", "grace")
     ]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -22,9 +21,8 @@ from accounts.models import User
 from accounts.services import api_token_create, user_create
 from authoring.models import ExerciseDraft
 from authoring.services import draft_create
-from catalog.services import exercises_sync
 
-from tests.e2e.conftest import CELERY, HttpClient, Processes, student_in_course, wait_until
+from tests.e2e.conftest import CELERY, HttpClient, Processes, bank_of, student_in_course, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -175,11 +173,7 @@ def _graded_seconds(client: HttpClient, token: str, body: dict[str, Any]) -> flo
 def test_two_slow_validations_leave_students_graded_at_once(
     live_server: Any, processes: Processes, settings: Any
 ) -> None:
-    bank = processes.logdir / "exercises"
-    shutil.copytree(ROOT / "exercises" / "backprop" / SLUG, bank / "backprop" / SLUG)
-    settings.EXERCISES_DIR = bank
-    processes.env["EXERCISES_DIR"] = str(bank)
-    exercises_sync(strict=True)
+    bank_of(settings, processes, "backprop/" + SLUG)
     student = student_in_course(username="e2e-student", password=PASSWORD)
     token = api_token_create(user=student)[1]
     correct = (SOLUTIONS / "correct_matmul.py").read_text()
