@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from graders import protocol
+from graders import jobs
 from graders.sandbox.controller import Sandbox
 
 TRIVIAL = {
@@ -53,19 +53,15 @@ def summary_ms(samples: list[float]) -> dict[str, float]:
 
 
 def trivial_job(framework: str) -> tuple[dict[str, Any], list[bytes]]:
-    buffers: list[bytes] = []
-    args = protocol.encode_value([np.ones((8, 8))], buffers)
-    job = {
-        "kind": "student",
-        "source": TRIVIAL[framework],
-        "filename": "solution.py",
-        "entry_point": "f",
-        "framework": framework,
-        "banned": [],
-        "limits": {"wall_seconds": 10, "cpu_seconds": 5, "memory_mb": 512},
-        "cases": [{"index": 0, "args": args}],
-    }
-    return job, buffers
+    return jobs.student_job(
+        source=TRIVIAL[framework],
+        filename="solution.py",
+        entry_point="f",
+        framework=framework,
+        banned=[],
+        limits={"wall_seconds": 10, "cpu_seconds": 5, "memory_mb": 512},
+        cases=[(0, [np.ones((8, 8))])],
+    )
 
 
 def measure_overhead(sandbox: Sandbox, framework: str, runs: int) -> list[float]:

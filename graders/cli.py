@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("exercise")
     p.add_argument("--seed", type=int, default=0)
 
-    from graders.mathcli import add_parser as add_compare_parser
+    from graders.math.cli import add_parser as add_compare_parser
 
     add_compare_parser(sub)
 
@@ -263,14 +263,20 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from graders.mathcli import cmd_compare as compare
+    from graders.math.cli import cmd_compare as compare
 
     return compare(args)
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from graders.engine import Grader
+
     exercise = load_exercise(args.exercise)
-    statement = exercise.statement_for(args.seed)
+    grader = Grader()  # a math statement shows its instance, made in the grader's sandbox
+    try:
+        statement = grader.statement(exercise, args.seed)
+    finally:
+        grader.close()
     if not statement.lstrip().startswith("# "):  # most statements open with their own title
         print(f"# {exercise.title}\n")
     print(statement)

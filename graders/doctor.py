@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graders import protocol
+from graders import jobs, protocol
 from graders.sandbox.controller import PROJECT_ROOT, Sandbox
 
 # Each probe returns True when the attempt was blocked.
@@ -52,18 +52,16 @@ def diagnose(flavor: str = "numpy") -> dict[str, Any]:
     sandbox = Sandbox(flavor)
     try:
         info = sandbox.describe()
-        buffers: list[bytes] = []
         secret = str(PROJECT_ROOT / "exercises" / "backprop" / "linear-backward" / "reference.py")
-        job = {
-            "kind": "student",
-            "source": PROBE_SOURCE,
-            "filename": "probe.py",
-            "entry_point": "probe",
-            "framework": "numpy",
-            "banned": [],
-            "limits": {"wall_seconds": 10, "cpu_seconds": 5, "memory_mb": 256},
-            "cases": [{"index": 0, "args": protocol.encode_value([secret], buffers)}],
-        }
+        job, buffers = jobs.student_job(
+            source=PROBE_SOURCE,
+            filename="probe.py",
+            entry_point="probe",
+            framework="numpy",
+            banned=[],
+            limits={"wall_seconds": 10, "cpu_seconds": 5, "memory_mb": 256},
+            cases=[(0, [secret])],
+        )
         outcome = sandbox.run(job, buffers)
     finally:
         sandbox.close()

@@ -24,6 +24,9 @@ class ExerciseError(Exception):
 
 @dataclass(frozen=True)
 class Exercise:
+    """An exercise folder as data. The statement a given seed reads comes from the grader
+    (graders.engine.Grader.statement): a math instance is made in its sandbox."""
+
     path: Path
     spec: ExerciseSpec
     _files: dict[str, str] = field(repr=False, compare=False)
@@ -101,14 +104,6 @@ class Exercise:
     @property
     def starter(self) -> str:
         return self._files.get("starter.py", "")
-
-    def statement_for(self, seed: int) -> str:
-        """The statement of one instance (math exercises fill in the instance's numbers)."""
-        if self.kind == "math":
-            from graders.mathgrade import render_statement
-
-            return render_statement(self, seed)
-        return self.statement
 
 
 def _read_files(folder: Path) -> dict[str, str]:

@@ -4,7 +4,7 @@ The README promises that hidden cases stay hidden: their inputs never leave the 
 that holds hidden inputs can put them in any text it produces: an exception's message or
 traceback, its prints, the name of a class it defines, a frame it forges on the results channel
 (everything a child writes is untrusted, see graders/sandbox/child.py). So the engine runs the
-hidden cases in a child of their own (graders/engine.py, `Grader._grade_code`), and
+hidden cases in a child of their own (graders/codegrade.py, `CodeGrader.grade`), and
 `redact_outcome` rebuilds that run's frames from an allowlist before anything reads them:
 
 - an error keeps its exception type only if it is a built-in, NumPy, PyTorch or sandbox class

@@ -112,7 +112,7 @@ CHOICE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 class MathSpec(Strict):
-    """Math answers (numeric, array, shape, symbolic, choice); decided by graders.mathcheck."""
+    """Math answers (numeric, array, shape, symbolic, choice); decided by graders.math.check."""
 
     answer_type: Literal["numeric", "array", "shape", "symbolic", "choice", "multi_choice"]
     rtol: Annotated[float, Field(ge=0, le=1)] = 1e-6

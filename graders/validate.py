@@ -1,7 +1,9 @@
 """`graders validate`: every exercise gets the verdicts its folder says it must get.
 
 For each exercise and seed: the reference is accepted, each file of solutions/ gets its expected
-verdict (and, where declared, the hint naming its bug), and the starter is rejected.
+verdict (and, where declared, the hint naming its bug), and the starter is rejected. A math
+exercise also makes its instance, fills its statement, and its declared mistakes are rejected
+with their hints.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from pathlib import Path
 
 from graders.engine import Grader
 from graders.exercise import EXERCISES_ROOT, Exercise, ExerciseError, load_exercise
+from graders.math.grade import MathGrader
+from graders.math.params import Instance, InstanceError
+from graders.math.templates import CHOICE_TYPES, fill, typed
 from graders.report import Report, Verdict
 
 DEFAULT_SEEDS = (0, 1)
@@ -108,9 +113,7 @@ def judge(report: Report, expected: tuple[str, ...], hint: str | None) -> tuple[
 
 def validate_exercise(grader: Grader, exercise: Exercise, seeds: tuple[int, ...]) -> list[Finding]:
     if exercise.kind == "math":
-        from graders.mathgrade import validate_math
-
-        return validate_math(grader, exercise, seeds)
+        return validate_math(grader.math, exercise, seeds)
     findings: list[Finding] = []
     slug = exercise.slug
     entries: list[tuple[str, str, tuple[str, ...], str | None]] = []
@@ -142,3 +145,114 @@ def validate(
     for exercise in exercises:
         result.findings += validate_exercise(grader, exercise, seeds)
     return result
+
+
+# -- math exercises ----------------------------------------------------------------------------
+
+
+def validate_math(grader: MathGrader, exercise: Exercise, seeds: tuple[int, ...]) -> list[Finding]:
+    """Every seed: an instance is made, the statement fills, the reference's own answer (typed)
+    is accepted, each declared mistake is rejected with its hint, each solution gets its verdict."""
+    slug = exercise.slug
+    spec = exercise.spec.math
+    assert spec is not None
+    findings: list[Finding] = []
+    if not any("accepted" in s.expected for s in exercise.spec.solutions):
+        findings.append(
+            Finding(slug, False, "solutions", 'add a [[solutions]] entry with expect = "accepted"')
+        )
+    kind = spec.answer_type
+    for seed in seeds:
+        try:
+            inst = grader.instance(exercise, seed)
+        except InstanceError as exc:
+            findings.append(Finding(slug, False, f"instance (seed {seed})", str(exc)))
+            continue
+        _, unknown = grader.statement_with_unknowns(exercise, seed)
+        findings.append(
+            Finding(
+                slug,
+                not unknown,
+                f"statement (seed {seed})",
+                f"placeholders without a value: {', '.join(sorted(set(unknown)))}"
+                if unknown
+                else "",
+            )
+        )
+        entries: list[tuple[str, str, tuple[str, ...], str | None]] = [
+            (
+                "reference answer, typed",
+                typed(kind, inst.expected, inst.letters),
+                ("accepted",),
+                None,
+            )
+        ]
+        entries += _mistake_entries(exercise, inst)
+        for sol in exercise.spec.solutions:
+            if sol.file.endswith(".py"):
+                produced = inst.solutions.get(sol.file, {})
+                if "text" not in produced:
+                    findings.append(
+                        Finding(
+                            slug,
+                            False,
+                            f"solutions/{sol.file} (seed {seed})",
+                            f"answer(**params) failed: {produced.get('error', 'no output')}",
+                        )
+                    )
+                    continue
+                text = produced["text"]
+            else:
+                text, unknown = fill(
+                    exercise.file(f"solutions/{sol.file}"), inst.params, inst.letters
+                )
+                if unknown:
+                    findings.append(
+                        Finding(
+                            slug,
+                            False,
+                            f"solutions/{sol.file} (seed {seed})",
+                            f"placeholders without a value: {', '.join(unknown)}",
+                        )
+                    )
+                    continue
+            entries.append((f"solutions/{sol.file}", text, sol.expected, sol.hint))
+        for name, text, expected, hint in entries:
+            report = grader.grade(exercise, text, seed=seed)
+            ok, detail = judge(report, expected, hint)
+            if not ok:
+                detail += f" [answer: {text.strip()[:200]!r}]"
+            findings.append(Finding(slug, ok, f"{name} (seed {seed})", detail))
+    return findings
+
+
+def _mistake_entries(
+    exercise: Exercise, inst: Instance
+) -> list[tuple[str, str, tuple[str, ...], str | None]]:
+    """Each declared mistake, typed as a student would make it: must be rejected with its hint."""
+    spec = exercise.spec.math
+    assert spec is not None
+    kind = spec.answer_type
+    out = []
+    by_index = {m.get("index"): m for m in inst.mistakes}
+    expected_ids: list[str] = []
+    if kind in CHOICE_TYPES:
+        expected_ids = [inst.expected] if isinstance(inst.expected, str) else list(inst.expected)
+    for index, declared in enumerate(spec.mistakes):
+        hint, _ = fill(declared.hint, inst.params, inst.letters)
+        label = f"mistake {index + 1}"
+        if declared.choice:
+            if kind == "choice":
+                ids = [declared.choice]
+            else:
+                ids = sorted({*expected_ids, declared.choice})
+            out.append((label, typed(kind, ids, inst.letters), ("rejected",), hint))
+        elif declared.missing:
+            ids = [i for i in expected_ids if i != declared.missing]
+            if ids:
+                out.append((label, typed(kind, ids, inst.letters), ("rejected",), hint))
+        elif index in by_index:
+            m = by_index[index]
+            text = m["text"] if "text" in m else typed(kind, m.get("value"), inst.letters)
+            out.append((label, text, ("rejected",), hint))
+    return out

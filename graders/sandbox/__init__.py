@@ -1,1 +1,1 @@
-"""The sandbox: a zygote process that forks one hardened child per run (DESIGN.md §4)."""
+"""The sandbox: a zygote that forks a hardened child per run (docs/architecture.md#the-sandbox)."""

@@ -1,8 +1,8 @@
-"""What a freshly forked child does to itself before it touches a job (DESIGN.md §4).
+"""What a freshly forked child does to itself before it touches a job.
 
 Order matters: namespaces and setuid need root, so they come first; PDEATHSIG after setuid
 (which clears it); no_new_privs before Landlock and seccomp; seccomp last, since it forbids the
-very calls (unshare, setuid...) used above.
+very calls (unshare, setuid...) used above. See docs/architecture.md#hardening-the-child.
 """
 
 from __future__ import annotations

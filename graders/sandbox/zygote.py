@@ -47,8 +47,12 @@ PRELOAD = (
 
 
 # Per flavour: "sympy" decides math answers (our own parser onto SymPy objects) in a child that
-# the zygote can kill at a hard time limit, whatever the size of the expression.
-EXTRA_PRELOAD = {"sympy": ("sympy", "mpmath", "graders.mathparse", "graders.mathcheck")}
+# the zygote can kill at a hard time limit, whatever the size of the expression; its warm-up
+# fills SymPy's caches once, here, before any fork (graders/math/check.py, `warm_up`).
+EXTRA_PRELOAD = {
+    "sympy": ("sympy", "mpmath", "graders.math.parse", "graders.math.check", "graders.math.draw")
+}
+WARM_UP = {"sympy": ("graders.math.check", "warm_up")}
 
 
 def preload(flavor: str) -> dict[str, Any]:
@@ -61,6 +65,9 @@ def preload(flavor: str) -> dict[str, Any]:
     info: dict[str, Any] = {"flavor": flavor, "numpy": np.__version__, "torch": None}
     for name in EXTRA_PRELOAD.get(flavor, ()):
         importlib.import_module(name)
+    if flavor in WARM_UP:
+        module, function = WARM_UP[flavor]
+        getattr(importlib.import_module(module), function)()
     if flavor == "torch":
         import torch
 

@@ -1,4 +1,4 @@
-"""The sandbox attack suite (DESIGN.md §4, issue 2): every attack fails, the grader stays healthy.
+"""The sandbox attack suite: every attack fails, the grader stays healthy.
 
 Each attack is a student file submitted to a real exercise, `sigmoid-backward`, through the real
 `Grader`. An attack returns the *correct* answer only when it succeeded (it read the reference,
@@ -23,6 +23,9 @@ written to disk.
 
 Known holes are marked `xfail(strict=True, reason="HOLE: ...")`: the day the sandbox is fixed they
 pass, the xfail fails, and the marker must go.
+
+What the suite covers: docs/security.md#the-attack-suite; the sandbox it attacks:
+docs/architecture.md#the-sandbox.
 """
 
 from __future__ import annotations
@@ -1420,7 +1423,7 @@ def _assert_stdout_capped(run: AttackRun) -> None:
 
 def test_stdout_flood_through_print(grader: Grader, exercise: Exercise) -> None:
     run = run_attack(grader, exercise, attack_source(FLOOD_PRINT))
-    assert_failed(run)  # issue 2: 200 MB of stdout is rejected, even with the right answer
+    assert_failed(run)  # 200 MB of stdout is an output flood: rejected, even with the right answer
     _assert_stdout_capped(run)
     assert run.seconds < 8, f"took {run.seconds:.1f} s"
 
@@ -1708,7 +1711,7 @@ def sigmoid_backward(x, dout):
     _ARGS[:] = [x, dout]
     return _wrong(x, dout).view(Liar)
 """,
-    # The right values, but in an ndarray subclass: issue 2 says subclasses are refused.
+    # The right values, but in an ndarray subclass: subclasses are refused, whatever they hold.
     "honest-subclass": """
 class Sub(np.ndarray):
     pass

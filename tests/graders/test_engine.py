@@ -313,11 +313,11 @@ def test_the_reference_cache_is_bounded_by_bytes_not_by_a_count(monkeypatch):
     # oldest once the byte budget is spent.
     import numpy as np
 
-    from graders import engine
+    from graders import codegrade, reference
 
     def fake_reference(self, exercise, seed):
         size = 1000 if seed < 1000 else 400_000  # float64 values
-        case = engine.ReferenceCase(
+        case = reference.ReferenceCase(
             index=0,
             name="c",
             visible=True,
@@ -327,15 +327,15 @@ def test_the_reference_cache_is_bounded_by_bytes_not_by_a_count(monkeypatch):
             expected=np.zeros(size),
         )
         calls.append(seed)
-        return engine.ReferenceRun(cases=[case])
+        return reference.ReferenceRun(cases=[case])
 
     class FakeExercise:
         version = "v1"
 
     calls: list[int] = []
-    monkeypatch.setattr(engine.Grader, "_run_reference", fake_reference)
-    monkeypatch.setattr(engine, "REFERENCE_CACHE_BYTES", 16 * 2**20)
-    grader = engine.Grader(sandbox=object(), torch_sandbox=object())
+    monkeypatch.setattr(codegrade.CodeGrader, "_run_reference", fake_reference)
+    monkeypatch.setattr(codegrade, "REFERENCE_CACHE_BYTES", 16 * 2**20)
+    grader = codegrade.CodeGrader(sandbox=object(), torch_sandbox=object())
 
     for _ in range(2):
         for seed in range(600):

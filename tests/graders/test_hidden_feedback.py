@@ -1,4 +1,4 @@
-"""Hidden cases return no student-controlled text (README, "Hidden cases stay hidden").
+"""Hidden cases return no student-controlled text (docs/security.md, "What the site guarantees").
 
 Every test grades a real exercise, `linear-backward`, with a file that tries to smuggle the
 inputs of its hidden cases into the report: through an exception's message or traceback, its

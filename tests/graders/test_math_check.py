@@ -1,4 +1,4 @@
-"""Deciding math answers (graders.mathcheck): equivalence, tolerances, hints, and every answer
+"""Deciding math answers (graders.math.check): equivalence, tolerances, hints, and every answer
 decided in bounded time in the sandbox, however hostile."""
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from graders import mathcheck, mathgrade
-from graders import mathparse as mp
+from graders.math import check as mathcheck
+from graders.math import grade as mathgrade
+from graders.math import parse as mp
 from graders.sandbox.controller import Sandbox
 
 
@@ -204,7 +205,7 @@ def test_an_unreadable_expected_answer_is_an_error_not_a_verdict() -> None:
 @pytest.fixture(scope="module")
 def sandbox(grader: Any) -> Iterator[Sandbox]:
     """The grader's "sympy" sandbox (its zygote starts once for the session)."""
-    state = mathgrade.state_for(grader)
+    state = grader.math
     state.sandbox.start()
     yield state.sandbox
 

@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 
-from graders import mathcheck, mathcli, mathgrade
 from graders.cli import build_parser
 from graders.exercise import load_exercise
+from graders.math import cli as mathcli
+from graders.math import grade as mathgrade
+from graders.math import templates
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,7 +33,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture
 def compare(grader: Any, capsys: pytest.CaptureFixture[str]):
     """`python -m graders compare ...` in-process, on the session's math sandbox."""
-    sandbox = mathgrade.state_for(grader).sandbox
+    sandbox = grader.math.sandbox
 
     def call(*argv: str) -> tuple[int, str, str]:
         args = build_parser().parse_args(["compare", *argv])
@@ -108,7 +110,7 @@ def test_check_and_show_a_math_exercise(tmp_path: Path, grader: Any) -> None:
     exercise = load_exercise("graph-node-used-twice")
     inst = mathgrade.instance(exercise, 11, grader)
     right = tmp_path / "right.txt"
-    right.write_text(mathcheck.typed("numeric", inst.expected) + "\n")
+    right.write_text(templates.typed("numeric", inst.expected) + "\n")
     wrong = tmp_path / "wrong.txt"
     wrong.write_text("2xy(y + 1)\n")
     shown = run("show", "graph-node-used-twice", "--seed", "11")

@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 
-from graders import mathcheck, mathgrade
 from graders.exercise import ExerciseError, load_exercise
 from graders.instances import derive_seed
+from graders.math import grade as mathgrade
+from graders.math import templates
 from graders.report import Verdict
+from graders.validate import validate_math
 
 SALT = "course-2025"
 
@@ -21,7 +23,7 @@ def seed_of(student: int, slug: str, salt: str = SALT) -> int:
 
 def typed_answer(grader: Any, exercise: Any, seed: int) -> str:
     inst = mathgrade.instance(exercise, seed, grader)
-    return mathcheck.typed(exercise.answer_type, inst.expected, inst.letters)
+    return templates.typed(exercise.answer_type, inst.expected, inst.letters)
 
 
 # -- instances -------------------------------------------------------------------------------
@@ -62,7 +64,7 @@ def test_a_stored_seed_reproduces_the_statement_and_the_verdict(grader: Any) -> 
     answer = f"sigma({a}x + {inst.params['b']})(1 - sigma({a}x + {inst.params['b']}))"
     before = grader.grade(exercise, answer, seed=seed)
     statement = mathgrade.render_statement(exercise, seed, grader)
-    mathgrade.state_for(grader).cache.clear()  # nothing remembered: everything recomputed
+    grader.math.cache.clear()  # nothing remembered: everything recomputed
     after = grader.grade(exercise, answer, seed=seed)
     assert mathgrade.render_statement(exercise, seed, grader) == statement
     assert before.verdict is after.verdict is Verdict.REJECTED
@@ -126,7 +128,7 @@ def test_verdicts_and_feedback(grader: Any) -> None:
     assert report.verdict is Verdict.REJECTED and report.score == 0
     assert "does not flip the kernel" in report.checks[0].hint
     assert "We read your answer as" in report.checks[0].message
-    good = grader.grade(exercise, mathcheck.typed("array", inst.expected), seed=seed)
+    good = grader.grade(exercise, templates.typed("array", inst.expected), seed=seed)
     assert good.verdict is Verdict.ACCEPTED and good.score == exercise.points
     assert good.timings["check"] < 2 and "total" in good.timings
 
@@ -236,7 +238,7 @@ def tiny_files(wrong_expect: str = "rejected") -> dict[str, str]:
 
 def test_validate_math_exercises(grader: Any, write_exercise) -> None:
     exercise = write_exercise(tiny_files(), slug="tiny-math")
-    findings = mathgrade.validate_math(grader, exercise, (0, 1))
+    findings = validate_math(grader.math, exercise, (0, 1))
     assert all(f.ok for f in findings), [f for f in findings if not f.ok]
     names = {f.what.split(" (seed")[0] for f in findings}
     assert {"reference answer, typed", "mistake 1", "solutions/correct.txt",
@@ -246,7 +248,7 @@ def test_validate_math_exercises(grader: Any, write_exercise) -> None:
 
 def test_validate_catches_a_wrong_expectation(grader: Any, write_exercise) -> None:
     exercise = write_exercise(tiny_files(wrong_expect="accepted"), slug="tiny-math")
-    bad = [f for f in mathgrade.validate_math(grader, exercise, (0,)) if not f.ok]
+    bad = [f for f in validate_math(grader.math, exercise, (0,)) if not f.ok]
     assert len(bad) == 1 and bad[0].what.startswith("solutions/wrong.txt")
     assert "expected accepted, got rejected" in bad[0].detail
 
@@ -255,7 +257,7 @@ def test_validate_catches_unfilled_placeholders(grader: Any, write_exercise) -> 
     files = tiny_files()
     files["statement.md"] = "What is $2N$ for $N = {{N}}$ and {{M}}?"
     exercise = write_exercise(files, slug="tiny-math")
-    findings = mathgrade.validate_math(grader, exercise, (0,))
+    findings = validate_math(grader.math, exercise, (0,))
     assert any("{{M}}" in f.detail for f in findings if not f.ok)
 
 

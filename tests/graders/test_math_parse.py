@@ -1,4 +1,4 @@
-"""The math answer parsers (graders.mathparse): what people type is read, the rest is refused with
+"""The math answer parsers (graders.math.parse): what people type is read, the rest is refused with
 a message, anything that parses prints back to an equivalent value, and garbage never crashes
 or hangs."""
 
@@ -14,8 +14,8 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graders import mathcheck
-from graders import mathparse as mp
+from graders.math import check as mathcheck
+from graders.math import parse as mp
 
 PARSE_SECONDS = 1.0  # every parse, whatever the input, is decided well within this
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -6,7 +6,7 @@
 Exit status: 0 equivalent, 1 not equivalent, 2 unparseable (ANSWER or EXPECTED; the message says
 which and why) or a usage error. `@FILE` in place of ANSWER or EXPECTED reads it from that file;
 `--` before them lets an answer begin with `-`. The answer is decided exactly as a student's is:
-by graders.mathcheck in a child of the "sympy" sandbox, killed at a hard time limit.
+by graders.math.check in a child of the "sympy" sandbox, killed at a hard time limit.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def _variables(spec: str | None) -> list[str]:
 
 def cmd_compare(args: argparse.Namespace, sandbox: Any = None) -> int:
     """Run the comparison; `sandbox` (a started "sympy" Sandbox) is for callers that run many."""
-    from graders.mathgrade import compare_texts
+    from graders.math.grade import compare_texts
     from graders.sandbox.controller import Sandbox, SandboxUnavailable
 
     try:

@@ -15,13 +15,12 @@ Answer types (each `parse_*` raises `ParseError` with a student-facing message):
 - choice / multi_choice: `B`, `A, C`                               -> sorted list of letters
 
 This module is preloaded by the "sympy" flavour of the sandbox's zygote, where answers are decided
-(graders.mathcheck) in a child that is killed at a hard time limit.
+(graders.math.check) in a child that is killed at a hard time limit.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -972,34 +971,3 @@ def format_shape(shape: tuple[int, ...]) -> str:
     if len(shape) == 1:
         return f"({shape[0]},)"
     return "(" + ", ".join(map(str, shape)) + ")"
-
-
-# -- warm-up ---------------------------------------------------------------------------------
-
-
-def warm_up() -> None:
-    """Decide a few answers of each type once, so that SymPy's lazy imports and caches are filled.
-
-    In the zygote this happens once, before any fork: each child then decides a symbolic answer
-    in tens of milliseconds instead of hundreds.
-    """
-    base = {"rtol": 1e-6, "atol": 1e-9, "variables": [], "options": [], "mistakes": []}
-    for kind, answer, expected in (
-        ("symbolic", "sigma(x)(1 - sigma(x))", "exp(-x)/(1 + exp(-x))^2"),
-        ("symbolic", "3 sigma(3x - 2)(1 - sigma(3x-2))", "3/4 (1 - tanh((3x - 2)/2)^2)"),
-        ("symbolic", "sin(x)^2 + cos(x)^2 + sqrt(2)/2 * log(x^2) + abs(x)", "1"),
-        ("symbolic", "2 sigma(x)", "sigma(x)"),
-        ("numeric", "sqrt(2)/2", "0.7071"),
-        ("array", "[[1, 2], [3, 4]]", "1 3; 2 4"),
-        ("shape", "(2, 3)", "2x3"),
-    ):
-        _mathcheck.decide(dict(base, type=kind, answer=answer, expected_text=expected))
-
-
-# The checker that decides answers in the sandbox is loaded with the parser: the "sympy" zygote
-# preloads this module, so a child finds graders.mathcheck in memory and runs it without reading
-# or compiling anything (compiling its source costs ~30 ms per answer).
-from graders import mathcheck as _mathcheck  # noqa: E402
-
-if "graders.sandbox.zygote" in sys.modules:  # preloaded by the "sympy" zygote
-    warm_up()

@@ -1,0 +1,263 @@
+"""The verdict of a code submission, from the reference run and the student's two runs.
+
+The student's file runs twice (graders.codegrade): on the visible cases (`shown`, the only run
+whose loading the student reads about) and, if that run finished, on the hidden ones
+(`withheld`, its frames already rebuilt by graders/hidden.py). The judge reads them in stages:
+did the file load, what did each case return and how does it compare, which verdict wins
+(graders.verdicts.VERDICT_ORDER; docs/architecture.md, "Verdicts").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from graders import hidden, jobs, protocol
+from graders.compare import Context, compare
+from graders.report import Check, Report, Verdict
+from graders.verdicts import (
+    CORRUPTED_CHANNEL,
+    case_error_message,
+    ending_verdict,
+    error_dict,
+    error_verdict,
+    overall_verdict,
+    process_ending,
+    summary,
+    verdict_sentence,
+)
+
+if TYPE_CHECKING:
+    from graders.exercise import Exercise
+    from graders.reference import ReferenceCase, ReferenceRun
+    from graders.sandbox.controller import RunOutcome
+    from graders.schema import CodeSpec, Limits
+
+
+@dataclass
+class _Run:
+    """One child's results as the judge reads them: its case frames by index, how it ended, and
+    for the run on hidden cases, why its file did not load there (then every case fails so)."""
+
+    results: dict[int, tuple[dict[str, Any], list[bytes]]]
+    ending: str | None
+    ending_verdict: Verdict
+    problem: tuple[str, Verdict] | None = None
+
+
+@dataclass
+class _Tally:
+    """What the judge has found so far: one check per case, the failures' verdicts, warnings."""
+
+    checks: list[Check]
+    failures: list[Verdict]
+    warnings: list[str]
+
+
+def judge(
+    exercise: Exercise,
+    seed: int,
+    reference: ReferenceRun,
+    shown: RunOutcome,
+    withheld: RunOutcome | None = None,
+    source: str = "",
+) -> Report:
+    """The verdict from the run on the visible cases (`shown`) and the redacted run on the hidden
+    ones (`withheld`, None when it did not run: the hidden cases then fail as the first run
+    ended)."""
+    spec = exercise.spec
+    assert spec.code is not None
+    limits = spec.limits
+    first = _read_run(shown, limits)
+    failed = _load_failure(shown, first, spec.code)
+    if failed is not None:
+        check, verdict, message = failed
+        found = _Tally([check], [], [])
+        return _report(exercise, seed, reference, found, verdict, message)
+
+    lines = max(1, len(source.splitlines()))
+    second = None
+    if withheld is not None:
+        second = _read_run(withheld, limits)
+        second.problem = _hidden_load_problem(withheld, second, spec.code.entry_point, lines)
+    found = _Tally([], [], [])
+    for case in reference.cases:
+        run = first if case.visible or second is None else second
+        _judge_case(case, run, spec.code, lines, found)
+
+    passed = sum(c.passed for c in found.checks)
+    verdict = overall_verdict(found.failures, passed)
+    if verdict is Verdict.ACCEPTED:
+        message = f"Accepted: all {len(found.checks)} cases pass."
+    else:
+        ending = first.ending or (second.ending if second is not None else None)
+        message = summary(verdict, passed, len(found.checks), ending)
+    return _report(exercise, seed, reference, found, verdict, message)
+
+
+def finished(outcome: RunOutcome) -> bool:
+    """Whether a run reached its end ("done"): a child that did not would not have reached the
+    hidden cases in a single run either, so they are not run (they fail as it ended)."""
+    return not outcome.protocol_error and any(h.get("event") == "done" for h, _ in outcome.frames)
+
+
+def _report(
+    exercise: Exercise,
+    seed: int,
+    reference: ReferenceRun,
+    found: _Tally,
+    verdict: Verdict,
+    message: str,
+) -> Report:
+    """The report; the score is the share of passing cases among all of the reference's."""
+    passed = sum(c.passed for c in found.checks)
+    total = len(reference.cases)
+    score = round(exercise.spec.points * passed / total, 6) if total else 0.0
+    report = Report.new(exercise, seed, verdict, score, message, found.checks)
+    report.warnings = list(dict.fromkeys(found.warnings))
+    return report
+
+
+# -- stage 1: did the file load (for the visible cases)? -----------------------------------------
+
+
+def _read_run(outcome: RunOutcome, limits: Limits) -> _Run:
+    frames = [] if outcome.protocol_error else outcome.frames
+    wall, cpu = limits.wall_seconds, limits.cpu_seconds
+    return _Run(
+        jobs.case_frames(frames),
+        process_ending(outcome.facts, wall, cpu),
+        ending_verdict(outcome.facts, wall, cpu),
+    )
+
+
+def _load_failure(
+    shown: RunOutcome, first: _Run, code: CodeSpec
+) -> tuple[Check, Verdict, str] | None:
+    """Why the student's file did not get as far as its first case, if it did not: the check
+    that says so, the verdict and the report's message."""
+    if shown.protocol_error:
+        check = Check("results", False, CORRUPTED_CHANNEL, stage="returns")
+        return (
+            check,
+            Verdict.RUNTIME_ERROR,
+            f"Runtime error: malformed results ({shown.protocol_error})",
+        )
+    frames = shown.frames
+    load_error = next((h for h, _ in frames if h.get("event") == "load_error"), None)
+    if load_error is not None:
+        err = error_dict(load_error)
+        verdict = error_verdict(err)
+        msg = f"your file failed while loading:\n{err.get('traceback', '')}"
+        check = Check("loads", False, msg, stage="loads", stdout=load_error.get("stdout") or None)
+        return check, verdict, verdict_sentence(verdict, err)
+    no_entry = next((h for h, _ in frames if h.get("event") == "no_entry"), None)
+    if no_entry is not None:
+        found = no_entry.get("found")
+        msg = (
+            f"no function named {code.entry_point}() at module level"
+            + (f" ({code.entry_point} is a {found})" if found else "")
+            + ": keep the name and signature of the starter"
+        )
+        return Check("entry point", False, msg, stage="entry_point"), Verdict.REJECTED, msg
+    if not any(h.get("event") == "loaded" for h, _ in frames):
+        msg = first.ending or "the process ended before your file finished loading"
+        return Check("loads", False, msg, stage="loads"), first.ending_verdict, msg
+    return None
+
+
+def _hidden_load_problem(
+    withheld: RunOutcome, run: _Run, entry_point: str, lines: int
+) -> tuple[str, Verdict] | None:
+    """The file loaded for the visible cases but not for the hidden ones (its import looked at
+    the inputs it was given): said from the redacted frames only (graders/hidden.py)."""
+    if withheld.protocol_error:
+        return CORRUPTED_CHANNEL, Verdict.RUNTIME_ERROR
+    events = {h.get("event"): h for h, _ in reversed(withheld.frames)}
+    if "load_error" in events:
+        err = error_dict(events["load_error"])
+        line = hidden.safe_line(err.get("lineno"), lines)
+        message = case_error_message(err, line, visible=False)
+        verdict = error_verdict(err)
+        return f"your file failed while loading for the hidden cases: {message}", verdict
+    if "no_entry" in events:
+        return (
+            f"no function named {entry_point}() at module level when your file was loaded for "
+            "the hidden cases",
+            Verdict.REJECTED,
+        )
+    if "loaded" not in events:
+        return (
+            run.ending or "the process ended before your file finished loading",
+            run.ending_verdict,
+        )
+    return None
+
+
+# -- stage 2: each case ------------------------------------------------------------------------
+
+
+def _judge_case(case: ReferenceCase, run: _Run, code: CodeSpec, lines: int, found: _Tally) -> None:
+    """One check for `case`, from the run it ran in; a failure's verdict joins `found`."""
+    label = f"case {case.index + 1}: {case.name}"
+    if run.problem is not None:
+        msg, verdict = run.problem
+        found.checks.append(Check(label, False, msg, case.visible, stage="loads"))
+        found.failures.append(verdict)
+        return
+    if case.index not in run.results:
+        msg = run.ending or "the process ended before this case returned"
+        found.checks.append(Check(label, False, msg, case.visible, stage="returns"))
+        found.failures.append(run.ending_verdict)
+        return
+    header, buffers = run.results[case.index]
+    stdout = (header.get("stdout") or None) if case.visible else None
+    if "error" in header:
+        err = error_dict(header)
+        line = hidden.safe_line(err.get("lineno"), lines)
+        found.checks.append(
+            Check(
+                label,
+                False,
+                case_error_message(err, line, case.visible),
+                case.visible,
+                stage="returns",
+                details={"error": err.get("type"), "lineno": line},
+                stdout=stdout,
+            )
+        )
+        found.failures.append(error_verdict(err))
+        return
+    try:
+        got = protocol.decode_value(header.get("value"), buffers)
+    except protocol.ProtocolError as exc:
+        # The reason quotes bits of the child's data: only a visible case shows it.
+        why = f": {exc}" if case.visible else ""
+        message = f"your return value could not be read{why}"
+        found.checks.append(Check(label, False, message, case.visible, stage="type"))
+        found.failures.append(Verdict.RUNTIME_ERROR)
+        return
+    ctx = Context(case.dims, case.visible, code.framework, case.known_wrong)
+    out = compare(case.expected, got, code.outputs, ctx)
+    found.warnings += out.warnings
+    details = dict(out.details, dims=case.dims)
+    if case.visible:  # the child times itself: for a hidden case, that is any number
+        details["seconds"] = header.get("seconds")
+        details["inputs"] = _describe_inputs(case)
+    found.checks.append(
+        Check(label, out.passed, out.message, case.visible, out.stage, out.hint, details, stdout)
+    )
+    if not out.passed:
+        found.failures.append(Verdict.REJECTED)
+
+
+def _describe_inputs(case: ReferenceCase) -> dict[str, str]:
+    shown = {}
+    for name, value in zip(case.arg_names, case.args, strict=False):
+        if isinstance(value, protocol.Arr):
+            shown[name] = f"{value.array.dtype} array of shape {tuple(value.array.shape)}"
+        elif isinstance(value, protocol.Scalar):
+            shown[name] = repr(value.value)
+        else:
+            shown[name] = repr(value)[:80]
+    return shown
