@@ -19,6 +19,8 @@ RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu -r requir
 COPY manage.py ./
 COPY platform ./platform
 COPY graders ./graders
+# The engine's wheel, served to students (platform/pages/bundles.py), is built from here.
+COPY packaging ./packaging
 COPY exercises ./exercises
 
 ENV PYTHONPATH=/app/platform:/app \

@@ -452,7 +452,14 @@ def prepare_database(students: int) -> tuple[list[str], str]:
     log(f"synced exercises: {result}")
     users = User.objects.bulk_create(
         [
-            User(username=f"load-{i:04d}", role=User.Role.STUDENT, password="!")
+            # bulk_create skips User.save, which sets the unique username key: set it here
+            # (an ASCII lower-case name is its own key: accounts/usernames.py).
+            User(
+                username=f"load-{i:04d}",
+                username_key=f"load-{i:04d}",
+                role=User.Role.STUDENT,
+                password="!",
+            )
             for i in range(students)
         ]
     )

@@ -68,9 +68,43 @@ def build_parser() -> argparse.ArgumentParser:
         "file", help="your solution .py (or, for a math exercise, a file with your answer)"
     )
     p.add_argument(
-        "--seed", type=int, default=0, help="instance seed (the site shows yours); default 0"
+        "--seed", type=int, default=None, help="instance seed (repository exercises); default 0"
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    # Without the repository (docs/offline.md): a student bundle, or the site itself.
+    p.add_argument(
+        "--bundle", metavar="PATH", help="grade against a student bundle (its visible cases)"
+    )
+    p.add_argument("--remote", metavar="URL", help="have the site grade it, as a practice run")
+    p.add_argument(
+        "--token", help="API token for --remote ($DEEPGRADE_TOKEN, ~/.config/deepgrade/token)"
+    )
+    p.add_argument(
+        "--visible-only", action="store_true", help="with --remote: the visible cases only"
+    )
+    p.add_argument(
+        "--submit", action="store_true", help="with --remote: a graded submission (asks first)"
+    )
+    p.add_argument("--yes", action="store_true", help="with --submit: do not ask")
+    p.add_argument("--course", help="with --submit: the course it counts in, if several")
+
+    p = sub.add_parser(
+        "bundle", help="make a student bundle: statements, starters, visible cases, no answers"
+    )
+    p.add_argument(
+        "--student", metavar="OUT", required=True, help="the folder to write (new or empty)"
+    )
+    p.add_argument(
+        "exercises", nargs="*", metavar="SLUG", help="slugs, topics or folders (default: all)"
+    )
+    p.add_argument(
+        "--seed", type=int, default=None, help="the practice seed (default 1000, docs/offline.md)"
+    )
+    p.add_argument(
+        "--no-known-bug-hints",
+        action="store_true",
+        help="leave out the hints for known bugs (the site still gives them)",
+    )
 
     p = sub.add_parser("validate", help="check that exercises get their known verdicts")
     p.add_argument(
@@ -114,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {
         "check": cmd_check,
+        "bundle": cmd_bundle,
         "validate": cmd_validate,
         "new": cmd_new,
         "list": cmd_list,
@@ -138,19 +173,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    if args.bundle or args.remote:
+        return check_elsewhere(args)
+    for flag in ("submit", "visible_only", "yes", "course", "token"):
+        if getattr(args, flag):
+            raise UsageError(f"--{flag.replace('_', '-')} goes with --remote URL")
     exercise = load_exercise(args.exercise)
-    path = Path(args.file)
-    if not path.is_file():
-        raise UsageError(f"{path}: no such file")
-    try:
-        submission = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not UTF-8 text") from None
+    submission = read_submission(args.file)
     from graders.engine import Grader
 
     grader = Grader()
     try:
-        report = grader.grade(exercise, submission, seed=args.seed)
+        report = grader.grade(exercise, submission, seed=args.seed or 0)
     finally:
         grader.close()
     if args.json:
@@ -160,6 +194,156 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         print_report(report, exercise.title, Style(sys.stdout))
     return EXIT_ACCEPTED if report.verdict is Verdict.ACCEPTED else EXIT_REJECTED
+
+
+def read_submission(name: str) -> str:
+    path = Path(name)
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not UTF-8 text") from None
+
+
+def check_elsewhere(args: argparse.Namespace) -> int:
+    """`check --bundle PATH` (offline, a student bundle) or `check --remote URL` (the site)."""
+    from graders import bundle, remote
+
+    if args.bundle and args.remote:
+        raise UsageError("--bundle grades offline, --remote on the site: give one of them")
+    if args.seed is not None:
+        raise UsageError("--seed is the bundle's or the site's: leave it out")
+    if args.bundle:
+        for flag in ("submit", "visible_only", "yes", "course", "token"):
+            if getattr(args, flag):
+                raise UsageError(f"--{flag.replace('_', '-')} goes with --remote URL")
+    submission = read_submission(args.file)
+    try:
+        if args.bundle:
+            from graders.engine import Grader
+
+            found = bundle.load(args.bundle)
+            grader = Grader()
+            try:
+                checked = bundle.grade(found, args.exercise, submission, grader)
+            finally:
+                grader.close()
+            report, title, notes = checked.report, checked.title, checked.notes
+        else:
+            report, title, notes = _check_remote(args, submission)
+    except remote.RemoteError as exc:
+        if exc.code == "practice_closed":  # the site's words name its buttons: say ours too
+            raise UsageError(
+                f"{exc.message}\nFrom here: --visible-only runs the visible cases; --submit makes "
+                "a graded attempt."
+            ) from None
+        raise UsageError(str(exc)) from None
+    except bundle.BundleError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        print(json.dumps({**report.to_dict(), "notes": notes}))
+    else:
+        s = Style(sys.stdout)
+        print_report(report, title, s)
+        for note in notes:
+            print(s.dim(f"  {note}"))
+    return EXIT_ACCEPTED if report.verdict is Verdict.ACCEPTED else EXIT_REJECTED
+
+
+def _check_remote(args: argparse.Namespace, submission: str) -> tuple[Report, str, list[str]]:
+    from graders import remote
+
+    client = remote.Client(args.remote, remote.find_token(args.token))
+    exercise = client.exercise(args.exercise, practice=not args.submit)
+    if args.submit:
+        if args.visible_only:
+            raise UsageError("--visible-only is for practice runs, not --submit")
+        if not args.yes and not _confirm_graded(args, exercise):
+            raise UsageError("not submitted")
+    answer = remote.check(
+        args.remote,
+        client.token,
+        args.exercise,
+        submission,
+        graded=args.submit,
+        visible_only=args.visible_only,
+        course=args.course,
+        client=client,
+        exercise=exercise,
+    )
+    mode = "graded submission" if args.submit else "practice run"
+    notes = [f"{mode} on the site: {answer.page}"]
+    if answer.submission.get("score_note"):
+        notes.append(str(answer.submission["score_note"]))
+    return answer.report, answer.title, notes
+
+
+def _confirm_graded(args: argparse.Namespace, exercise: dict[str, Any]) -> bool:
+    """Ask on the terminal before a graded submission; refuse without one (use --yes)."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise UsageError(
+            "--submit makes a graded attempt: it asks first, on a terminal. Without one, add "
+            "--yes to submit anyway"
+        )
+    limit = exercise.get("max_attempts")
+    used = exercise.get("attempts_used", 0)
+    attempts = f"{used} of {limit} attempts used" if limit else f"{used} attempts so far"
+    course = args.course or exercise.get("course") or "your course"
+    if exercise.get("kind") == "math":  # its numbers differ between instances
+        attempts += "; graded on your own instance: the numbers of its course page"
+    sys.stderr.write(
+        f"Submit {args.file} as a graded attempt of {args.exercise} in {course} "
+        f"({attempts})? [y/N] "
+    )
+    sys.stderr.flush()
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
+
+
+def cmd_bundle(args: argparse.Namespace) -> int:
+    """`python -m graders bundle --student OUT [SLUG...]`: a student bundle, on a fixed
+    practice seed (graders/bundle.py)."""
+    from graders import bundle
+    from graders.engine import Grader
+
+    out = Path(args.student)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(f"{out} exists and is not an empty folder: choose a new one")
+    seed = bundle.OFFLINE_PRACTICE_SEED if args.seed is None else args.seed
+    exercises = _chosen_exercises(args.exercises)
+    grader = Grader()
+    try:
+        built = bundle.build(
+            grader,
+            [bundle.Entry(e, seed) for e in exercises],
+            known_bug_hints=not args.no_known_bug_hints,
+        )
+    finally:
+        grader.close()
+    bundle.write_folder(built, out)
+    kept = len(exercises) - len(built.left_out)
+    print(f"wrote {out}: {kept} exercise(s) on practice seed {seed}; no answers")
+    for problem in built.left_out:
+        print(f"left out {problem}", file=sys.stderr)
+    print(f"next: python -m graders check SLUG my_solution.py --bundle {out}")
+    return 0 if not built.left_out else 1
+
+
+def _chosen_exercises(names: list[str]) -> list[Any]:
+    """Slugs, topics (every exercise of it) or folders; all of the bank for none."""
+    from graders.exercise import TOPIC_ORDER
+
+    bank = discover()
+    if not names:
+        return bank
+    chosen: dict[str, Any] = {}
+    for name in names:
+        if name in TOPIC_ORDER or any(e.topic == name for e in bank):
+            chosen.update((e.slug, e) for e in bank if e.topic == name)
+        else:
+            exercise = load_exercise(name)
+            chosen[exercise.slug] = exercise
+    return list(chosen.values())
 
 
 def print_report(report: Report, title: str, s: Style) -> None:

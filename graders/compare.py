@@ -17,6 +17,11 @@ from graders.protocol import Arr, Other, Scalar
 RTOL, ATOL = 1e-5, 1e-8
 RTOL32, ATOL32 = 1e-4, 1e-5
 MAX_BAD_SHOWN = 5
+# A visible case's values in its report (`value_preview`): arrays of at most 2 axes of at most
+# this many entries each are shown whole; larger ones by shape, min, max and mean.
+MAX_SHOWN_SIDE = 6
+MAX_SHOWN_ITEMS = 8  # values of a tuple (or list) shown, and nesting of tuples at most 2 deep
+MAX_SHOWN_TEXT = 80  # characters of anything shown as text
 
 
 @dataclass
@@ -59,6 +64,83 @@ def describe_type(value: Any) -> str:
     if isinstance(value, Other):
         return value.type_name
     return type(value).__name__
+
+
+def value_preview(value: Any, depth: int = 0) -> dict[str, Any]:
+    """A value of a *visible* case as its report shows it, bounded in size: an array of at most
+    MAX_SHOWN_SIDE × MAX_SHOWN_SIDE whole, a larger one by its shape, min, max and mean; a
+    scalar; a tuple by its first items. Never called for a hidden case (graders/judge.py): its
+    inputs and expected values stay in the worker (graders/hidden.py).
+
+    Numbers are plain JSON numbers; NaN and ±Inf become the strings "nan", "inf" and "-inf"
+    (JSON has no such numbers, and the database column must store the report).
+    """
+    if isinstance(value, Arr):
+        arr = value.array
+        shown: dict[str, Any] = {
+            "kind": "tensor" if value.kind == "tensor" else "array",
+            "dtype": str(arr.dtype),
+            "shape": [int(d) for d in arr.shape],
+        }
+        if arr.ndim <= 2 and all(d <= MAX_SHOWN_SIDE for d in arr.shape):
+            shown["values"] = _json_numbers(arr.tolist())
+        else:
+            shown.update(_array_summary(arr))
+        return shown
+    if isinstance(value, Scalar):
+        return {"kind": "scalar", "dtype": value.kind, "value": _json_number(value.value)}
+    if isinstance(value, bool | int | float):
+        return {"kind": "scalar", "dtype": type(value).__name__, "value": _json_number(value)}
+    if isinstance(value, tuple | list) and depth < 2:
+        return {
+            "kind": "tuple" if isinstance(value, tuple) else "list",
+            "length": len(value),
+            "items": [value_preview(item, depth + 1) for item in value[:MAX_SHOWN_ITEMS]],
+        }
+    if value is None:
+        return {"kind": "none"}
+    return {"kind": "other", "type": describe_type(value)[:MAX_SHOWN_TEXT]}
+
+
+def _json_number(value: Any) -> float | int | bool | str:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return value
+
+
+def _json_numbers(values: Any) -> Any:
+    if isinstance(values, list):
+        return [_json_numbers(v) for v in values]
+    return _json_number(values)
+
+
+def _array_summary(arr: np.ndarray) -> dict[str, Any]:
+    """min, max and mean of the finite entries (None when there are none), and how many are
+    NaN or infinite: a summary that a single NaN does not turn into NaN. Computed in chunks, so
+    that a student's huge output costs no float64 copy of itself."""
+    flat = arr.reshape(-1)
+    low, high, total, count, nan, inf = math.inf, -math.inf, 0.0, 0, 0, 0
+    for start in range(0, flat.size, _SUMMARY_CHUNK):
+        chunk = flat[start : start + _SUMMARY_CHUNK].astype(np.float64)
+        finite = np.isfinite(chunk)
+        nan += int(np.isnan(chunk).sum())
+        inf += int(np.isinf(chunk).sum())
+        kept = chunk[finite]
+        if kept.size:
+            low, high = min(low, float(kept.min())), max(high, float(kept.max()))
+            total += float(kept.sum())
+            count += int(kept.size)
+    summary: dict[str, Any] = {"min": None, "max": None, "mean": None}
+    if count:
+        summary.update(
+            min=_json_number(low), max=_json_number(high), mean=_json_number(total / count)
+        )
+    if nan or inf:
+        summary["nan_count"], summary["inf_count"] = nan, inf
+    return summary
+
+
+_SUMMARY_CHUNK = 1 << 20  # entries converted to float64 at a time (8 MiB)
 
 
 def compare(expected: Any, got: Any, names: list[str], ctx: Context) -> Outcome:

@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -154,11 +155,40 @@ def resolve_path(path_or_slug: str | Path, root: Path = EXERCISES_ROOT) -> Path:
     raise ExerciseError(f"slug {path_or_slug!r} is ambiguous: {', '.join(map(str, matches))}")
 
 
+MAX_TOML_DEPTH = 32  # the deepest exercise.toml of the bank nests 4 levels
+
+
+def toml_loads(text: str) -> dict[str, Any]:
+    """`tomllib.loads`, refusing a document nested deeper than MAX_TOML_DEPTH levels with a
+    TOMLDecodeError like any other unreadable TOML.
+
+    tomllib recurses once per nested array or inline table, so 20,000 of them exhaust the
+    stack (RecursionError); dotted keys and table headers (`a.a.a…`) nest without any
+    recursion, and the validation and the JSON of what they built would then recurse instead.
+    """
+    try:
+        data = tomllib.loads(text)
+    except RecursionError:
+        raise tomllib.TOMLDecodeError(
+            f"nested too deeply (at most {MAX_TOML_DEPTH} levels of tables and arrays)"
+        ) from None
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:  # without recursion: the structure is what might be too deep
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        if children and depth >= MAX_TOML_DEPTH:
+            raise tomllib.TOMLDecodeError(
+                f"nested too deeply (at most {MAX_TOML_DEPTH} levels of tables and arrays)"
+            )
+        stack.extend((child, depth + 1) for child in children)
+    return data
+
+
 def load_exercise(path_or_slug: str | Path, root: Path = EXERCISES_ROOT) -> Exercise:
     folder = resolve_path(path_or_slug, root)
     toml_path = folder / "exercise.toml"
     try:
-        raw = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        raw = toml_loads(toml_path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ExerciseError(f"{toml_path}: not valid TOML: {exc}") from None
     try:

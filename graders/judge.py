@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from graders import hidden, jobs, protocol
-from graders.compare import Context, compare
+from graders.compare import MAX_SHOWN_ITEMS, Context, compare, value_preview
 from graders.report import Check, Report, Verdict
 from graders.verdicts import (
     CORRUPTED_CHANNEL,
@@ -200,14 +200,17 @@ def _hidden_load_problem(
 def _judge_case(case: ReferenceCase, run: _Run, code: CodeSpec, lines: int, found: _Tally) -> None:
     """One check for `case`, from the run it ran in; a failure's verdict joins `found`."""
     label = f"case {case.index + 1}: {case.name}"
+    # What a visible case shows of itself whatever happens (inputs and expected outputs); a
+    # hidden case's details never hold them.
+    shown = {"values": case_values(case, code.outputs)} if case.visible else {}
     if run.problem is not None:
         msg, verdict = run.problem
-        found.checks.append(Check(label, False, msg, case.visible, stage="loads"))
+        found.checks.append(Check(label, False, msg, case.visible, "loads", details=shown))
         found.failures.append(verdict)
         return
     if case.index not in run.results:
         msg = run.ending or "the process ended before this case returned"
-        found.checks.append(Check(label, False, msg, case.visible, stage="returns"))
+        found.checks.append(Check(label, False, msg, case.visible, "returns", details=shown))
         found.failures.append(run.ending_verdict)
         return
     header, buffers = run.results[case.index]
@@ -222,7 +225,7 @@ def _judge_case(case: ReferenceCase, run: _Run, code: CodeSpec, lines: int, foun
                 case_error_message(err, line, case.visible),
                 case.visible,
                 stage="returns",
-                details={"error": err.get("type"), "lineno": line},
+                details={"error": err.get("type"), "lineno": line, **shown},
                 stdout=stdout,
             )
         )
@@ -234,7 +237,7 @@ def _judge_case(case: ReferenceCase, run: _Run, code: CodeSpec, lines: int, foun
         # The reason quotes bits of the child's data: only a visible case shows it.
         why = f": {exc}" if case.visible else ""
         message = f"your return value could not be read{why}"
-        found.checks.append(Check(label, False, message, case.visible, stage="type"))
+        found.checks.append(Check(label, False, message, case.visible, "type", details=shown))
         found.failures.append(Verdict.RUNTIME_ERROR)
         return
     ctx = Context(case.dims, case.visible, code.framework, case.known_wrong)
@@ -244,11 +247,52 @@ def _judge_case(case: ReferenceCase, run: _Run, code: CodeSpec, lines: int, foun
     if case.visible:  # the child times itself: for a hidden case, that is any number
         details["seconds"] = header.get("seconds")
         details["inputs"] = _describe_inputs(case)
+        details["values"] = case_values(case, code.outputs, got)
     found.checks.append(
         Check(label, out.passed, out.message, case.visible, out.stage, out.hint, details, stdout)
     )
     if not out.passed:
         found.failures.append(Verdict.REJECTED)
+
+
+_NOT_RETURNED = object()
+
+
+def case_values(
+    case: ReferenceCase, outputs: list[str], got: Any = _NOT_RETURNED
+) -> dict[str, list[dict[str, Any]]]:
+    """A visible case's inputs, expected outputs and (when it returned) the student's, each
+    named and bounded in size (graders.compare.value_preview), for the report's table.
+
+    Only for a visible case: its inputs are the student's to see, and its expected values are
+    no secret. A hidden case's are never put in a report (tests/graders/test_hidden_feedback.py).
+    """
+    if not case.visible:
+        raise ValueError("a hidden case's inputs and expected values are not shown")
+    inputs = [
+        {"name": name, **value_preview(value)}
+        for name, value in list(zip(case.arg_names, case.args, strict=False))[:MAX_SHOWN_ITEMS]
+    ]
+    values = {"inputs": inputs, "expected": _named(case.expected, case.expected, outputs)}
+    if got is not _NOT_RETURNED:
+        values["got"] = _named(got, case.expected, outputs)
+    return values
+
+
+def _named(value: Any, expected: Any, outputs: list[str]) -> list[dict[str, Any]]:
+    """`value` as one entry per output, named as the exercise names its outputs, when it has
+    as many parts as the expected tuple; else as a single value."""
+    if (
+        isinstance(expected, tuple)
+        and isinstance(value, tuple | list)
+        and len(value) == len(expected) == len(outputs)
+    ):
+        return [
+            {"name": name, **value_preview(part)}
+            for name, part in list(zip(outputs, value, strict=True))[:MAX_SHOWN_ITEMS]
+        ]
+    name = outputs[0] if len(outputs) == 1 else "output"
+    return [{"name": name, **value_preview(value)}]
 
 
 def _describe_inputs(case: ReferenceCase) -> dict[str, str]:

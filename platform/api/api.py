@@ -1,9 +1,10 @@
 """The JSON API, /api/v1/ (OpenAPI schema at /api/v1/openapi.json).
 
 Every error is JSON, `{"message": ..., "code": ...}`, with the status that fits: 400 bad input
-(malformed JSON included), 401 not authenticated, 403 not allowed (CSRF, no attempts left),
-404 not found (also for someone else's submission), 413 too large, 415 not JSON, 429 too many
-submissions (with Retry-After).
+(malformed JSON, JSON nested too deeply and text no database can store included), 401 not
+authenticated (or an expired token), 403 not allowed (CSRF, no attempts left), 404 not found
+(also for someone else's submission), 413 too large, 415 not JSON, 429 too many submissions or
+new instances (with Retry-After).
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from courses.selectors import (
     course_get_for_member,
     exercise_get_for,
     exercises_visible_to,
+    rules_for,
 )
-from django.core.exceptions import RequestDataTooBig
+from courses.time import in_course_zone
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
@@ -37,15 +39,19 @@ from submissions.rules import counted_attempts, seed_for
 from submissions.scores import effective_scores
 from submissions.selectors import (
     report_for_viewer,
+    seed_for_viewer,
     submission_for_status,
     submission_list_for_student,
 )
 
 from api.auth import BearerTokenAuth, SessionCsrfAuth
+from api.preview import answer_preview
 from api.schemas import (
     ErrorOut,
     ExerciseDetailOut,
     ExerciseOut,
+    PreviewIn,
+    PreviewOut,
     SubmissionIn,
     SubmissionOut,
 )
@@ -86,6 +92,8 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     response = _error(request, http_status(exc), exc.message, exc.code)
     if isinstance(exc, RateLimited):
         response["Retry-After"] = str(exc.retry_after)
+    if response.status_code == 401:  # an expired token (RFC 6750's answer to a bad token)
+        response["WWW-Authenticate"] = 'Bearer realm="deepgrade", error="invalid_token"'
     return response
 
 
@@ -94,8 +102,8 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
     response = _error(
         request,
         401,
-        "not authenticated: send Authorization: Bearer <token> "
-        "(python manage.py create_api_token USER) or sign in",
+        "not authenticated: send Authorization: Bearer <token> (create one on "
+        "/account/tokens/, or python manage.py create_api_token USER) or sign in",
         "not_authenticated",
     )
     response["WWW-Authenticate"] = 'Bearer realm="deepgrade"'
@@ -118,11 +126,6 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, str(exc) or "not found", "not_found")
-
-
-@api.exception_handler(RequestDataTooBig)
-def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    return _error(request, 413, "request body too large", "too_large")
 
 
 @api.exception_handler(OperationalError)
@@ -152,13 +155,48 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
         data = json.loads(request.body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, f"malformed JSON: {exc}", "malformed_json") from None
+    except RecursionError:
+        # The decoder recurses once per level: thousands of nested arrays exhaust the stack.
+        raise ApiError(400, "malformed JSON: nested too deeply", "malformed_json") from None
     if not isinstance(data, dict):
         raise ApiError(400, "the body must be a JSON object", "invalid")
+    if problem := _unstorable_text(data):
+        raise ApiError(400, problem, "invalid")
     return data
+
+
+def _unstorable_text(data: Any) -> str | None:
+    """Why the decoded body holds text that no database column can take, or None.
+
+    JSON can escape what UTF-8 cannot encode (a lone surrogate, "\\ud800") and what PostgreSQL
+    refuses in text (NUL, "\\u0000"); either would fail as a 500 when a service stores it. Every
+    key and string is checked, without recursion (the decoder allowed any depth it could).
+    """
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            if "\x00" in item:
+                return "the JSON holds a NUL character (\\u0000), which cannot be stored: remove it"
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return (
+                    "the JSON holds an unpaired surrogate (such as \\ud800), which is not text: "
+                    "send valid Unicode"
+                )
+    return None
 
 
 def _exercise_out(exercise: Exercise, user: Any) -> dict[str, Any]:
     assignment = assignment_for(user=user, exercise=exercise)
+    # The caller's own deadline and attempts (their extension), on the course's clock.
+    rules = rules_for(assignment, user) if assignment else None
     return {
         "slug": exercise.slug,
         "title": exercise.title,
@@ -171,8 +209,10 @@ def _exercise_out(exercise: Exercise, user: Any) -> dict[str, Any]:
         "requires": exercise.requires,
         "version": exercise.current_version.version,
         "course": assignment.course.slug if assignment else None,
-        "due_at": assignment.due_at if assignment else None,
-        "max_attempts": assignment.max_attempts if assignment else None,
+        "due_at": in_course_zone(assignment.course, rules.due_at)
+        if rules and rules.due_at
+        else None,
+        "max_attempts": rules.max_attempts if rules else None,
     }
 
 
@@ -199,7 +239,7 @@ def _submission_out(submission: Submission, viewer: Any) -> dict[str, Any]:
         "score_note": counted.reason if counted is not None else "",
         "message": submission.message,
         "attempt": submission.attempt,
-        "seed": submission.seed,
+        "seed": seed_for_viewer(submission, viewer),
         "created_at": submission.created_at,
         "queued_at": submission.queued_at,
         "started_at": submission.started_at,
@@ -229,7 +269,7 @@ def get_exercise(request: HttpRequest, slug: str, mode: str = "graded") -> dict[
 
 @api.post(
     "/exercises/{slug}/another",
-    response={200: ExerciseDetailOut, **ERRORS},
+    response={200: ExerciseDetailOut, **ERRORS, 429: ErrorOut},
     url_name="exercise_another",
 )
 def another_instance(request: HttpRequest, slug: str) -> dict[str, Any]:
@@ -237,6 +277,31 @@ def another_instance(request: HttpRequest, slug: str) -> dict[str, Any]:
     exercise = exercise_get_for(request.auth, slug)
     practice_instance_next(user=request.auth, exercise=exercise)
     return _exercise_detail(request, exercise, "practice")
+
+
+@api.post(
+    "/exercises/{slug}/preview",
+    response={200: PreviewOut, **ERRORS, 413: ErrorOut, 415: ErrorOut, 429: ErrorOut},
+    url_name="exercise_preview",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": PreviewIn.model_json_schema()}},
+        }
+    },
+)
+def preview_answer(request: HttpRequest, slug: str) -> dict[str, Any]:
+    """How a typed math answer is read, as LaTeX, before it is sent: parsed only (api/preview.py),
+    never graded, stored or counted."""
+    try:
+        payload = PreviewIn.model_validate(_json_body(request))
+    except pydantic.ValidationError as exc:
+        errors = [
+            {"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()
+        ]
+        raise ApiError(400, "invalid input", "invalid", errors=errors) from None
+    exercise = exercise_get_for(request.auth, slug)
+    return answer_preview(user=request.auth, exercise=exercise, answer=payload.answer)
 
 
 def _exercise_detail(request: HttpRequest, exercise: Any, mode: str) -> dict[str, Any]:

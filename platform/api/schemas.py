@@ -68,7 +68,7 @@ class SubmissionOut(Schema):
     score_note: str  # why score differs from raw_score ("" when it does not)
     message: str
     attempt: int | None
-    seed: int
+    seed: int | None  # null on a student's own graded submission (their graded instance)
     created_at: datetime
     queued_at: datetime | None
     started_at: datetime | None
@@ -76,3 +76,18 @@ class SubmissionOut(Schema):
     course: str | None
     visible_only: bool
     report: dict[str, Any] | None
+
+
+class PreviewIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    answer: str  # a typed math answer, as it would be submitted
+
+
+class PreviewOut(Schema):
+    answer_type: str  # symbolic | numeric | array | shape
+    ok: bool  # whether the answer can be read
+    latex: str | None  # how it is read, as LaTeX (to typeset with KaTeX)
+    understood: str | None  # how it is read, in the answer's own syntax
+    message: str | None  # why it cannot be read (the grader's message)
+    column: int | None  # where in the answer the parser stopped (from 1), when it says

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from django.conf import settings
 
-from graders.exercise import TOPIC_ORDER
+from graders.exercise import TOPIC_ORDER, toml_loads
 from graders.schema import SLUG
 
 # The files an exercise folder may hold besides solutions/*, in the order the editor shows them.
@@ -135,11 +135,24 @@ def declared_topic(files: dict[str, str], fallback: str) -> str:
     Only TOML is parsed (no exercise code runs): the folder follows the declared topic, and a
     broken TOML is left for validation to report.
     """
-    try:
-        topic = tomllib.loads(files.get("exercise.toml", "")).get("topic")
-    except tomllib.TOMLDecodeError:
-        return fallback
+    problem, parsed = _parsed_toml(files)
+    topic = parsed.get("topic") if problem is None else None
     return topic if topic in TOPIC_ORDER else fallback
+
+
+def toml_problem(files: dict[str, str]) -> str | None:
+    """Why exercise.toml does not parse (nested too deeply included), or None.
+
+    Saving keeps such a draft as it was typed; the author is told this at once, and the
+    validation reports it too (graders.exercise.load_exercise)."""
+    return _parsed_toml(files)[0]
+
+
+def _parsed_toml(files: dict[str, str]) -> tuple[str | None, dict]:
+    try:
+        return None, toml_loads(files.get("exercise.toml", ""))
+    except tomllib.TOMLDecodeError as exc:
+        return str(exc), {}
 
 
 def zip_folder(files: dict[str, str], *, topic: str, slug: str, when: datetime) -> bytes:
@@ -173,7 +186,7 @@ def with_identity(files: dict[str, str], *, slug: str, title: str) -> dict[str, 
     head = _TOP_LEVEL_KEY.sub(lambda m: f"{m['key']} = {values[m['key']]}", head)
     out["exercise.toml"] = head + bracket + tables
     try:
-        parsed = tomllib.loads(out["exercise.toml"])
+        parsed = toml_loads(out["exercise.toml"])
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"exercise.toml does not parse: {exc}") from None
     if parsed.get("slug") != slug or parsed.get("title") != title:

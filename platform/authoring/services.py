@@ -78,6 +78,12 @@ class DraftError(DomainError):
 def _check_files(files: dict[str, str]) -> None:
     problems = [p for rel in files if (p := path_problem(rel))]
     problems += size_problems(files)
+    # PostgreSQL refuses a NUL in text and in JSON: said here, not as a 500 when saving.
+    problems += [
+        f"{rel} contains a NUL character (\\x00), which cannot be saved: delete it."
+        for rel, text in files.items()
+        if "\x00" in text
+    ]
     for required in ("exercise.toml", "statement.md", "reference.py"):
         if required not in files:
             problems.append(f"{required} cannot be removed: every exercise needs it.")

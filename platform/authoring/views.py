@@ -29,6 +29,7 @@ from authoring.folder import (
     max_total_bytes,
     ordered_paths,
     statement_body,
+    toml_problem,
     zip_folder,
 )
 from authoring.forms import CopyExerciseForm, NewDraftForm
@@ -183,7 +184,15 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
         problems = _save_from_form(request, draft)
         if problems:
             return _edit_page(request, draft, problems=problems, status=400)
-        messages.success(request, "Saved.")
+        if problem := toml_problem(draft.files):
+            # Kept as typed (it is the author's work); said now rather than at validation.
+            messages.warning(
+                request,
+                f"Saved, but exercise.toml does not parse: {problem}. "
+                "Validation reports it until it is fixed.",
+            )
+        else:
+            messages.success(request, "Saved.")
         return redirect(_edit_url(draft))
     return _edit_page(request, draft)
 

@@ -1,4 +1,9 @@
-"""Two failures answered plainly instead of with a 500 or a full disk.
+"""The site's own middleware: the response headers every page gets, and two failures answered
+plainly instead of with a 500 or a full disk.
+
+- Every response carries the Content-Security-Policy and Permissions-Policy of the settings, and
+  one made for a request with credentials (the session cookie or an Authorization header) is
+  `Cache-Control: no-store` unless its view chose otherwise (docs/security.md#response-headers).
 
 - A database that is briefly away (restart, failover) is a 503 with Retry-After: nothing was
   saved when the query failed, so the honest answer is "try again in a few seconds". Browsers
@@ -18,6 +23,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.defaultfilters import filesizeformat
+from django.utils.cache import patch_cache_control
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +49,31 @@ def _plain_error(
     if request.path.startswith("/api/") or request.path == "/healthz":
         return JsonResponse({"message": message, "code": code}, status=status)
     return HttpResponse(PAGE.format(message=message, **page), status=status)
+
+
+class SecurityHeadersMiddleware:
+    """CSP, Permissions-Policy and, for whatever a signed-in user or a token holder is sent,
+    no-store.
+
+    Every page of a signed-in user holds their code, answers or grades (or a class's): a
+    shared computer's browser cache or a proxy must keep none of it. One rule on the
+    credentials rather than a decorator per view, so that no page can be forgotten; a view
+    that sets its own Cache-Control (never_cache, static files) keeps it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        has_credentials = (
+            settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META
+        )
+        if has_credentials and not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
 
 
 class RequestBodyLimitMiddleware:

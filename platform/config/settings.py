@@ -51,7 +51,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: an oversized body is refused before anything (CSRF, forms) reads it.
+    # Outermost: every response gets the headers, the 413 and 503 pages included.
+    "config.middleware.SecurityHeadersMiddleware",
+    # Then an oversized body is refused before anything (CSRF, forms) reads it.
     "config.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -59,9 +61,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A password chosen by someone else is changed before anything else (accounts/middleware.py).
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
+    # Sets the known-browser cookie of a successful sign-in (config/login_throttle.py).
+    "config.login_throttle.DeviceCookieMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by the backend into a 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -167,11 +173,17 @@ MAX_CODE_BYTES = envint("MAX_CODE_BYTES", "65536")
 MAX_ANSWER_BYTES = envint("MAX_ANSWER_BYTES", "4096")
 SUBMISSION_RATE = envrate("SUBMISSION_RATE", "20/60")
 PRACTICE_RATE = envrate("PRACTICE_RATE", "30/60")
-# Bodies above this are refused before they are read (the code limit plus room for JSON).
-DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * MAX_CODE_BYTES
+# "Another one" (a new practice instance), page and API: each may run the engine in the web
+# process (a math statement) and caches the result for days (submissions.create).
+INSTANCE_RATE = envrate("INSTANCE_RATE", "10/60")
 # Any request body, uploaded files included (a 1 MiB CSV of students plus its form):
-# refused with a 413 before it is read (config.middleware.RequestBodyLimitMiddleware).
+# refused with a 413 page before it is read (config.middleware.RequestBodyLimitMiddleware).
 MAX_REQUEST_BYTES = envint("MAX_REQUEST_BYTES", str(2 * 1024 * 1024))
+# One limit for a body, not two: Django's own (fields held in memory) would otherwise refuse a
+# 300 KiB form with a bare 400 while the middleware lets it through. Bodies are at most
+# MAX_REQUEST_BYTES in memory, and the sizes that matter (code, answers, files) are checked
+# by the services with a message that keeps what was typed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 
 # The worker (and the graders it starts) runs at this lower CPU priority (nice value), so that
 # on a machine it shares with the web, the site's requests go first when both want the CPU.
@@ -232,7 +244,10 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    # Sign-in throttling (config/login_throttle.py): axes locks (address, username), the next
+    # backend (address, password); ModelBackend checks the password last.
     "axes.backends.AxesStandaloneBackend",
+    "config.login_throttle.PasswordThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -247,8 +262,39 @@ if TESTING:
 AXES_ENABLED = envbool("AXES_ENABLED", "True")
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "10")
 AXES_COOLOFF_TIME = envfloat("AXES_COOLOFF_HOURS", "0.25")
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Never by username alone: failures from one address must not lock the owner out everywhere.
+# The (address, password) rule and the known-browser exemption: config/login_throttle.py.
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_RESET_ON_SUCCESS = True
+# A failure during a lock-out does not make it longer: an attacker could otherwise keep an
+# (address, username) locked for good by failing once every few minutes.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "config.login_throttle.client_ip"
+AXES_WHITELIST_CALLABLE = "config.login_throttle.trusted_device"
+AXES_LOCKOUT_CALLABLE = "config.login_throttle.lockout_response"
+
+# Per client address (as the sign-in throttle sees it): accounts made through invite links, and
+# password reset e-mails asked for (pages/accounts.py). A lecture hall behind one NAT signs up
+# together: the sign-up limit leaves room for a class, not for a script.
+SIGNUP_RATE = envrate("SIGNUP_RATE", "60/600")
+PASSWORD_RESET_RATE = envrate("PASSWORD_RESET_RATE", "20/900")
+# How long a password reset link works (seconds); once used, it stops working anyway.
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", str(24 * 3600))
+
+# --- E-mail -----------------------------------------------------------------------------------
+# Password resets, sign-up confirmations, exercise alerts. SMTP by default; `make run` prints
+# e-mails in its log instead (EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend).
+EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")  # STARTTLS, usually port 587
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "False")  # TLS from the start, usually port 465
+# A mail server that hangs must not hang the request that sends (a reset, a sign-up).
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security ---------------------------------------------------------------------------------
 # Tests (and DEBUG) talk plain HTTP to a local server, where Secure cookies would not be sent.
@@ -258,12 +304,43 @@ CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "False")
+# HSTS: sent on HTTPS responses only (behind a proxy: TRUST_X_FORWARDED_PROTO). Start small
+# (300), then a year (31536000) once every page works over HTTPS: browsers remember it.
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "False")
 if envbool("TRUST_X_FORWARDED_PROTO", "False"):
     # Only behind a proxy that sets this header itself (and strips the client's).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only behind exactly one proxy of ours that appends the client's address to X-Forwarded-For:
+# the sign-in throttle then counts per client, not per proxy (config/login_throttle.py).
+TRUST_X_FORWARDED_FOR = envbool("TRUST_X_FORWARDED_FOR", "False")
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# Sent with every response (config.middleware.SecurityHeadersMiddleware; docs/security.md).
+# Scripts, styles, fonts and fetches only from the site itself (KaTeX and CodeMirror are
+# vendored); images from the site or data: URLs, so that a statement cannot make every
+# student's browser call a tracker. Styles also inline: the CodeMirror editor adds its styles
+# as a <style> element (without it the editor breaks: tests/e2e/test_browser_csp.py), and the
+# diff and error pages have a <style> or style="" of their own; KaTeX itself needs nothing more
+# than 'self' (it sets its styles through the DOM). Statements cannot carry styles
+# (catalog/rendering.py strips them), and with img-src, font-src and connect-src closed,
+# injected CSS could send nothing off-site.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
+)
+# Nothing here needs a camera, a microphone, the location, payments or USB.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 # --- Static files, i18n -----------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -312,6 +389,10 @@ if not GRADING_SOFT_TIME_LIMIT < GRADING_TIME_LIMIT < SWEEP_RUNNING_AFTER:
     raise ImproperlyConfigured(
         "need GRADING_SOFT_TIME_LIMIT < GRADING_TIME_LIMIT < SWEEP_RUNNING_AFTER: the sweeper "
         "must never re-queue a submission whose task may still be running"
+    )
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "set EMAIL_USE_TLS (STARTTLS, port 587) or EMAIL_USE_SSL (port 465), not both"
     )
 if SWEEP_MAX_REQUEUES < 1:
     raise ImproperlyConfigured("SWEEP_MAX_REQUEUES must be at least 1")

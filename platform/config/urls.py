@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from accounts import token_views
 from api.api import api
 from django.contrib import admin
 from django.urls import include, path
@@ -9,6 +10,10 @@ from pages import views as page_views
 
 urlpatterns = [
     path("", include("pages.urls")),
+    path("account/tokens/", token_views.token_list, name="account-tokens"),
+    path(
+        "account/tokens/<int:pk>/revoke/", token_views.token_revoke, name="account-token-revoke"
+    ),
     # Authoring first: "exercises" is a reserved course short name (courses.services).
     path("teach/exercises/", include("authoring.urls")),
     path("teach/<slug:course>/gradebook/", include("gradebook.urls")),

@@ -41,6 +41,12 @@ HTTP_STATUS = {
     "conflict": 409,
     "too_large": 413,
     "rate_limited": 429,
+    # The answer preview's reader could not start, or stayed busy (api/preview.py).
+    "preview_unavailable": 503,
+    # "Another one" asked too often: each new instance may run the engine in the web process.
+    "too_many_instances": 429,
+    # A known API token past its expiry: authenticate again (with a new token).
+    "token_expired": 401,
     # Allowed to ask, not allowed now (the student's attempts, the deadline, the rules).
     "no_attempts_left": 403,
     "not_assigned": 403,
@@ -48,6 +54,8 @@ HTTP_STATUS = {
     "practice_closed": 403,
     "solution_opened": 403,
     "forbidden": 403,
+    # A password chosen by someone else (a CSV upload) must be changed on the site first.
+    "password_change_required": 403,
 }
 
 

@@ -44,6 +44,8 @@ M = TypeVar("M", bound=models.Model)
 # Far from any real id or text, so a constant of the query can never be mistaken for one.
 _INT_SENTINEL_BASE = 7_340_000_000_000_000_000
 _STR_SENTINEL = "\x1fprepared:{name}\x1f"
+# The widest integer column of SQLite and PostgreSQL (bigint): 64-bit signed.
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 class PreparedQueryError(RuntimeError):
@@ -146,7 +148,13 @@ class PreparedQuery(Generic[M]):
             raise TypeError(f"expected the arguments {sorted(self._arguments)}")
         params = list(compiled.constants)
         for position, name in compiled.slots.items():
-            params[position] = self._arguments[name](values[name])
+            value = self._arguments[name](values[name])
+            if isinstance(value, int) and not _INT64_MIN <= value <= _INT64_MAX:
+                # No integer column holds it, so the equality matches nothing: the ORM's own
+                # answer (an empty result), where the driver would raise OverflowError (a 500
+                # for GET /api/v1/submissions/99999999999999999999999).
+                return []
+            params[position] = value
         connection = connections[using]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)

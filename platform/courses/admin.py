@@ -13,6 +13,6 @@ class EnrolmentInline(admin.TabularInline):
 
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
-    list_display = ("slug", "title", "created_at")
+    list_display = ("slug", "title", "time_zone", "created_at")
     search_fields = ("slug", "title")
     inlines = (EnrolmentInline,)

@@ -4,20 +4,27 @@ An Assignment is one exercise in one course, with the instructor's rules for it:
 not, due date, late policy, attempts, whether hidden-case feedback shows before the deadline,
 and when the worked solution becomes visible. The exercise itself (its files, its versions)
 lives in the catalog and may be shared by many courses.
+
+An Extension changes those rules for one student (another deadline, more attempts), and a
+ScoreOverride sets one student's score by hand; how both apply is courses/rules.py (the rules a
+student works under) and submissions/scores.py (the score).
 """
 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 
 
 def new_invite_code() -> str:
     return secrets.token_urlsafe(12)
+
+
+def default_time_zone() -> str:
+    """A new course's time zone: the site's (settings.TIME_ZONE)."""
+    return settings.TIME_ZONE
 
 
 class Course(models.Model):
@@ -28,6 +35,13 @@ class Course(models.Model):
     # An instructor can change the code to close the old link.
     invite_code = models.CharField(max_length=32, unique=True, default=new_invite_code)
     invite_open = models.BooleanField(default=True)
+    # The IANA name its deadlines are entered and shown in (courses/time.py). Deadlines are
+    # stored as instants: changing the zone moves none of them, it only shows them anew.
+    time_zone = models.CharField(max_length=64, default=default_time_zone)
+    # Someone without an account may create one through the invite link; when this is set (e.g.
+    # "uni.example"), only with an e-mail address at exactly this domain, and they join once
+    # they open the link mailed to it (courses.services.signup_join). Empty: any address.
+    signup_domain = models.CharField(max_length=253, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -102,25 +116,9 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return f"{self.exercise_id} in {self.course}"
 
-    def is_past_due(self, when: datetime | None = None) -> bool:
-        return self.due_at is not None and (when or timezone.now()) > self.due_at
-
-    def days_late(self, when: datetime) -> int:
-        """Started days after the deadline (0 when on time): 1 minute late is 1 day late."""
-        if self.due_at is None or when <= self.due_at:
-            return 0
-        seconds = (when - self.due_at).total_seconds()
-        return int(-(-seconds // 86400))
-
-    def late_factor(self, when: datetime) -> float:
-        """What a score made at `when` is multiplied by under the late policy (0..1)."""
-        days = self.days_late(when)
-        if days == 0 or self.late_policy != self.LatePolicy.PENALTY:
-            return 1.0
-        return max(0.0, 1.0 - days * self.penalty_per_day / 100.0)
-
-    def shows_hidden_feedback(self, when: datetime | None = None) -> bool:
-        return self.hidden_feedback or self.is_past_due(when)
+    # Deadline, lateness and attempts as they apply to one student (their extension included)
+    # are courses.rules.StudentRules, from courses.selectors.rules_for: never read due_at or
+    # max_attempts here to decide what a student may do.
 
 
 class SolutionOpening(models.Model):
@@ -164,3 +162,78 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} invited to {self.course_id}"
+
+
+class Extension(models.Model):
+    """Another deadline and/or more graded attempts for one student, on one assignment or
+    (assignment None) on every assignment of the course: an extension or an accommodation.
+
+    How they combine is courses/rules.py: a deadline is never brought forward (the later of the
+    assignment's and the extension's), and extra attempts add up. One row per (student,
+    assignment or all): granting again replaces it.
+    """
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="extensions")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_extensions"
+    )
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, null=True, blank=True, related_name="extensions"
+    )
+    due_at = models.DateTimeField(null=True, blank=True)  # None: the deadline stays
+    extra_attempts = models.PositiveIntegerField(default=0)
+    # For the instructors: the student sees their own rules, never why.
+    reason = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("student_id", "assignment_id", "id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=["course", "student", "assignment"], name="one_extension_per_assignment"
+            ),
+            # NULL is never equal to NULL in a unique index: the course-wide one needs its own.
+            models.UniqueConstraint(
+                fields=["course", "student"],
+                condition=models.Q(assignment__isnull=True),
+                name="one_course_wide_extension",
+            ),
+        )
+
+    def __str__(self) -> str:
+        on = self.assignment_id or "all"
+        return f"extension of {self.student_id} on {on} in {self.course_id}"
+
+
+class ScoreOverride(models.Model):
+    """An instructor set one student's score on one assignment by hand: an audit log.
+
+    Rows are never edited: a newer row supersedes the older ones, and clearing the override is
+    a new row whose `score` is None. `previous` is the student's effective score just before
+    (None: nothing graded). The newest row's score, when not None, is the student's result
+    (submissions/scores.py).
+    """
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="score_overrides"
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="score_overrides"
+    )
+    score = models.FloatField(null=True, blank=True)  # None: cleared, the grading counts again
+    previous = models.FloatField(null=True, blank=True)
+    reason = models.CharField(max_length=500)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        indexes = (models.Index(fields=["assignment", "student"], name="override_cell"),)
+
+    def __str__(self) -> str:
+        return f"score of {self.student_id} on {self.assignment_id}: {self.score}"

@@ -6,8 +6,9 @@ platform staff). Anything else is a 404, not a 403: a 403 would confirm the cour
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from accounts.models import User
@@ -17,7 +18,15 @@ from core.prepared import PreparedQuery
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from courses.models import Assignment, Course, Enrolment, Invitation
+from courses.models import (
+    Assignment,
+    Course,
+    Enrolment,
+    Extension,
+    Invitation,
+    ScoreOverride,
+)
+from courses.rules import StudentRules, student_rules
 
 
 def students_taught_by(user: User) -> QuerySet[User]:
@@ -77,9 +86,9 @@ def students_of(course: Course) -> QuerySet[User]:
 
 def assignments_of(course: Course, *, published_only: bool = False) -> QuerySet[Assignment]:
     """The course's assignments in order: topic order, then the instructor's order."""
-    qs = Assignment.objects.filter(course=course).select_related(
-        "exercise", "exercise__current_version"
-    )
+    # Through the course's manager: each assignment's `.course` is this very object, so the
+    # rules (its time zone) cost no query per assignment.
+    qs = course.assignments.select_related("exercise", "exercise__current_version")
     if published_only:
         qs = qs.filter(published=True, exercise__is_active=True)
     return qs.order_by(
@@ -279,4 +288,133 @@ def alert_get_for_course(*, course: Course, pk: int) -> ExerciseAlert | None:
         )
         .select_related("exercise")
         .first()
+    )
+
+
+# -- a student's own rules: extensions, and scores set by hand ------------------------------------
+def _extensions_of(course_id: int, student_id: int, assignment_id: int) -> QuerySet[Extension]:
+    return Extension.objects.filter(course_id=course_id, student_id=student_id).filter(
+        Q(assignment_id=assignment_id) | Q(assignment__isnull=True)
+    )
+
+
+# Asked by every graded submission (its refusals and attempt limit): prepared.
+_EXTENSIONS_OF = PreparedQuery(
+    lambda course_id, student_id, assignment_id: _extensions_of(
+        course_id, student_id, assignment_id
+    ).order_by("pk"),
+    course_id=int,
+    student_id=int,
+    assignment_id=int,
+)
+
+
+def rules_for(assignment: Assignment, student: User | None) -> StudentRules:
+    """`assignment`'s rules for `student`, their extensions included (one query); for None
+    (an instructor's preview, a page without a student) the assignment's own."""
+    if student is None or student.pk is None or assignment.pk is None:
+        return student_rules(assignment)
+    found = _EXTENSIONS_OF.all(
+        course_id=assignment.course_id, student_id=student.pk, assignment_id=assignment.pk
+    )
+    return student_rules(assignment, found)
+
+
+@dataclass
+class CourseExceptions:
+    """A course's extensions and standing score overrides, read once for many students and
+    assignments (the gradebook, a course home): no query per student or per cell."""
+
+    extensions: dict[int, list[Extension]] = field(default_factory=dict)  # by student id
+    # (assignment id, student id) -> the newest override row, if its score is set.
+    overrides: dict[tuple[int, int], ScoreOverride] = field(default_factory=dict)
+
+    def rules(self, assignment: Assignment, student_id: int) -> StudentRules:
+        return student_rules(assignment, self.extensions.get(student_id, ()))
+
+    def override(self, assignment: Assignment, student_id: int) -> ScoreOverride | None:
+        return self.overrides.get((assignment.pk, student_id))
+
+    def overridden_students(self, assignment: Assignment) -> list[int]:
+        return [student for (pk, student) in self.overrides if pk == assignment.pk]
+
+
+def _standing(rows: Iterable[ScoreOverride]) -> dict[tuple[int, int], ScoreOverride]:
+    """The newest row of each (assignment, student), kept only if it sets a score: a newer
+    row supersedes, and a row without a score clears."""
+    newest: dict[tuple[int, int], ScoreOverride] = {}
+    for row in rows:  # oldest first
+        newest[(row.assignment_id, row.student_id)] = row
+    return {key: row for key, row in newest.items() if row.score is not None}
+
+
+def course_exceptions(
+    course: Course, *, student_ids: Iterable[int] | None = None
+) -> CourseExceptions:
+    """The course's extensions and standing overrides (of these students): two queries."""
+    extensions = Extension.objects.filter(course=course)
+    overrides = ScoreOverride.objects.filter(assignment__course=course)
+    if student_ids is not None:
+        ids = list(student_ids)
+        extensions = extensions.filter(student_id__in=ids)
+        overrides = overrides.filter(student_id__in=ids)
+    by_student: dict[int, list[Extension]] = defaultdict(list)
+    for extension in extensions.order_by("pk"):
+        by_student[extension.student_id].append(extension)
+    standing = _standing(overrides.select_related("created_by").order_by("created_at", "pk"))
+    return CourseExceptions(dict(by_student), standing)
+
+
+def exceptions_of_student(*, user: User, courses: Iterable[Course]) -> dict[int, CourseExceptions]:
+    """Course id -> `user`'s extensions and standing overrides there: two queries for all the
+    courses (the courses page)."""
+    ids = [course.pk for course in courses]
+    found: dict[int, CourseExceptions] = {pk: CourseExceptions() for pk in ids}
+    for extension in Extension.objects.filter(course_id__in=ids, student=user).order_by("pk"):
+        found[extension.course_id].extensions.setdefault(user.pk, []).append(extension)
+    overrides = (
+        ScoreOverride.objects.filter(assignment__course_id__in=ids, student=user)
+        .select_related("created_by", "assignment")
+        .order_by("created_at", "pk")
+    )
+    for key, row in _standing(overrides).items():
+        found[row.assignment.course_id].overrides[key] = row
+    return found
+
+
+def extensions_for_pairs(
+    pairs: Iterable[tuple[int, int]],
+) -> dict[tuple[int, int], list[Extension]]:
+    """(course id, student id) -> that student's extensions in that course, in one query."""
+    wanted = set(pairs)
+    if not wanted:
+        return {}
+    query = Q()
+    for course_id, student_id in wanted:
+        query |= Q(course_id=course_id, student_id=student_id)
+    found: dict[tuple[int, int], list[Extension]] = defaultdict(list)
+    for extension in Extension.objects.filter(query).order_by("pk"):
+        found[(extension.course_id, extension.student_id)].append(extension)
+    return dict(found)
+
+
+def extensions_of(course: Course) -> QuerySet[Extension]:
+    """The course's extensions, for its instructors' page: by student, course-wide first."""
+    return (
+        Extension.objects.filter(course=course)
+        .select_related("student", "assignment__exercise", "created_by")
+        .order_by("student__username", F("assignment_id").asc(nulls_first=True), "pk")
+    )
+
+
+def extensions_of_student(*, course: Course, student: User) -> list[Extension]:
+    return list(extensions_of(course).filter(student=student))
+
+
+def score_overrides_of(*, assignment: Assignment, student: User) -> list[ScoreOverride]:
+    """The audit log of `student`'s score on `assignment`, newest first."""
+    return list(
+        ScoreOverride.objects.filter(assignment=assignment, student=student)
+        .select_related("created_by")
+        .order_by("-created_at", "-pk")
     )

@@ -23,8 +23,16 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
-from courses.models import Assignment, Course, Enrolment, Invitation, new_invite_code
-from courses.selectors import alert_open_in
+from courses.models import (
+    Assignment,
+    Course,
+    Enrolment,
+    Extension,
+    Invitation,
+    new_invite_code,
+)
+from courses.selectors import alert_open_in, students_of
+from courses.time import canonical_zone_name, deadline_text, local_instant
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +154,8 @@ class CsvEnrolResult:
     created: list[tuple[str, str]] = field(default_factory=list)  # (username, first password)
     already: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # "line 3: ..." messages
+    # "line 3: ..." remarks on rows that were used (a username read in its normal form).
+    notes: list[str] = field(default_factory=list)
 
 
 CSV_MAX_ROWS = 5000
@@ -157,7 +167,9 @@ CSV_MAX_BYTES = 1024 * 1024
 def enrol_from_csv(*, course: Course, text: str, invited_by: User | None = None) -> CsvEnrolResult:
     """Enrol the students of a CSV file: a header with `username` and optionally `email`,
     `first_name`, `last_name`. Unknown usernames become new student accounts with a random
-    first password (shown once to the instructor). An existing account is only *invited*: it
+    first password (shown once to the instructor), which the student must change at their first
+    sign-in. Usernames follow accounts/usernames.py: "Bob" is the existing "bob", a look-alike
+    is refused on its line. An existing account is only *invited*: it
     joins when its owner accepts (an instructor must not enrol someone else's account, and then
     read their work, alone). Bad rows are reported, the others kept.
     """
@@ -198,15 +210,23 @@ def _enrol_row(
     result: CsvEnrolResult,
     invited_by: User | None,
 ) -> None:
-    from accounts.services import user_create
+    from accounts.services import AccountError, user_create
+    from accounts.usernames import lookalike_problem, normalise, username_key
 
-    username = (row.get("username") or "").strip()
-    if not username:
+    typed = (row.get("username") or "").strip()
+    if not typed:
         result.errors.append(f"line {number}: no username")
+        return
+    # The username rules of accounts/usernames.py, as for every account: stored in NFKC form
+    # (ｂｏｂ is bob), refused when it mixes look-alike alphabets.
+    username = normalise(typed)
+    problem = lookalike_problem(username)
+    if problem:
+        result.errors.append(f"line {number}: {problem}")
         return
     if len(username) > 150 or not all(c.isalnum() or c in "@.+-_" for c in username):
         result.errors.append(
-            f"line {number}: {username[:40]!r} is not a valid username "
+            f"line {number}: {typed[:40]!r} is not a valid username "
             "(letters, digits and @.+-_ only)"
         )
         return
@@ -217,24 +237,43 @@ def _enrol_row(
         except ValidationError:
             result.errors.append(f"line {number}: {email[:60]!r} is not a valid e-mail address")
             return
-    user = User.objects.filter(username=username).first()
+    if typed != username:
+        result.notes.append(f"line {number}: {typed!r} is read as {username!r}")
+    user = User.objects.filter(username_key=username_key(username)).first()
+    if user is not None and user.username.casefold() != username.casefold():
+        # Not the same name in another case: a look-alike of it, which no account may have.
+        result.errors.append(
+            f"line {number}: {username!r} looks like the existing account {user.username!r}: "
+            "check the spelling (an existing account is invited under its own name)"
+        )
+        return
+    if user is not None and user.username != username:
+        result.notes.append(f"line {number}: {username!r} is the account {user.username!r}")
     if user is None:
         password = secrets.token_urlsafe(9)
-        user = user_create(username=username, password=password, role=User.Role.STUDENT)
-        for name in ("email", "first_name", "last_name"):
-            value = (row.get(name) or "").strip()
-            if value:
-                setattr(user, name, value[:150])
-        user.save()
-        result.created.append((username, password))
+        try:
+            user = user_create(
+                username=username,
+                password=password,
+                role=User.Role.STUDENT,
+                email=email,
+                first_name=(row.get("first_name") or "").strip()[:150],
+                last_name=(row.get("last_name") or "").strip()[:150],
+                # The instructor sees this password: the student replaces it at first sign-in.
+                must_change_password=True,
+            )
+        except AccountError as exc:  # e.g. made by another upload a moment ago
+            result.errors.append(f"line {number}: {exc.message}")
+            return
+        result.created.append((user.username, password))
     elif Enrolment.objects.filter(course=course, user=user).exists():
-        result.already.append(username)
+        result.already.append(user.username)
         return
     else:
         Invitation.objects.get_or_create(
             course=course, user=user, defaults={"invited_by": invited_by}
         )
-        result.invited.append(username)
+        result.invited.append(user.username)
         return
     Enrolment.objects.get_or_create(
         course=course, user=user, defaults={"role": Enrolment.Role.STUDENT}
@@ -403,3 +442,199 @@ def alert_notify_instructors(*, alert: ExerciseAlert) -> int:
         logger.exception("could not e-mail the alert about %s", exercise.slug)
         return 0
     return len(recipients)
+
+
+# -- time zone ---------------------------------------------------------------------------------
+@transaction.atomic
+def course_time_zone_set(*, course: Course, time_zone: str) -> Course:
+    """Set the course's time zone (an IANA name, spelled as the tz database does: "europe/paris"
+    is taken as Europe/Paris). Deadlines are instants: none moves, they show in the new zone.
+    CourseError for a name the tz database does not know."""
+    name = canonical_zone_name(time_zone)
+    if name is None:
+        shown = time_zone.strip()[:64]
+        raise CourseError(
+            f"unknown time zone {shown!r}: use an IANA name such as Europe/Paris, "
+            "America/New_York, Asia/Kolkata or UTC"
+        )
+    course.time_zone = name
+    course.save(update_fields=["time_zone"])
+    return course
+
+
+# -- extensions and accommodations -------------------------------------------------------------
+EXTRA_ATTEMPTS_MAX = 100
+REASON_MAX = 500
+
+
+@transaction.atomic
+def extension_grant(
+    *,
+    course: Course,
+    student: User,
+    assignment: Assignment | None,
+    due_at: datetime | None,
+    extra_attempts: int,
+    reason: str,
+    created_by: User | None,
+) -> Extension:
+    """Give `student` another deadline and/or extra graded attempts on `assignment` (None: on
+    every assignment of the course), replacing the extension they had there. How extensions
+    apply is courses/rules.py: a deadline only ever moves later, extra attempts add up.
+
+    CourseError, with a message for the instructor, when it would change nothing or does not
+    fit the assignment (a deadline before its own, attempts on an unlimited one).
+    """
+    if not Enrolment.objects.filter(
+        course=course, user=student, role=Enrolment.Role.STUDENT
+    ).exists():
+        raise CourseError(f"{student.username} is not a student of this course")
+    if assignment is not None and assignment.course_id != course.pk:
+        raise CourseError("that assignment is not in this course")
+    if not 0 <= extra_attempts <= EXTRA_ATTEMPTS_MAX:
+        raise CourseError(f"extra attempts are a number from 0 to {EXTRA_ATTEMPTS_MAX}")
+    if due_at is not None and timezone.is_naive(due_at):
+        raise CourseError("the new deadline needs a time zone")
+    if due_at is None and extra_attempts == 0:
+        raise CourseError("give a new deadline, extra attempts, or both: this changes nothing")
+    reason = reason.strip()
+    if len(reason) > REASON_MAX:
+        raise CourseError(f"the reason is {len(reason)} characters long; at most {REASON_MAX}")
+    if assignment is not None:
+        title = assignment.exercise.title
+        if due_at is not None and assignment.due_at is None:
+            raise CourseError(f"“{title}” has no deadline: there is none to extend")
+        if due_at is not None and assignment.due_at is not None and due_at <= assignment.due_at:
+            own = deadline_text(assignment.due_at, course)
+            raise CourseError(
+                f"the new deadline is not after “{title}”'s own ({own}): an extension only "
+                "moves a deadline later"
+            )
+        if extra_attempts and assignment.max_attempts is None:
+            raise CourseError(f"“{title}” allows unlimited attempts already: none to add")
+    # One per (student, assignment or all): a new grant replaces the old one, and its date and
+    # author are the new grant's.
+    Extension.objects.filter(course=course, student=student, assignment=assignment).delete()
+    return Extension.objects.create(
+        course=course,
+        student=student,
+        assignment=assignment,
+        due_at=due_at,
+        extra_attempts=extra_attempts,
+        reason=reason,
+        created_by=created_by,
+    )
+
+
+@transaction.atomic
+def extension_remove(*, course: Course, pk: int) -> bool:
+    """Take back an extension of the course; False if it is gone already (a second click)."""
+    deleted, _ = Extension.objects.filter(course=course, pk=pk).delete()
+    return deleted > 0
+
+
+@dataclass
+class ExtensionCsvResult:
+    granted: list[str] = field(default_factory=list)  # "alice: all assignments"
+    errors: list[str] = field(default_factory=list)  # "line 3: ..."
+
+
+EXTENSION_CSV_COLUMNS = ("username", "due_at", "extra_attempts")
+
+
+def _csv_deadline(text: str, course: Course) -> datetime | None:
+    """A CSV's due_at: empty, or a date and time on the course's clock ("2030-12-07 18:50"),
+    or with an explicit offset ("2030-12-07T18:50+01:00"). ValueError saying what is wrong."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"{text[:40]!r} is not a date and time: write it as 2030-12-07 18:50"
+        ) from None
+    if len(text) <= 10:  # a date alone would be midnight: rarely what is meant
+        raise ValueError(f"{text!r} has no time of day: write it as {text} 23:59, for example")
+    if timezone.is_aware(parsed):
+        return parsed
+    return local_instant(parsed, course)
+
+
+def extensions_from_csv(
+    *, course: Course, text: str, created_by: User | None
+) -> ExtensionCsvResult:
+    """Grant the extensions of a CSV file: a header with username, due_at, extra_attempts and
+    optionally exercise (a slug; empty: all assignments) and reason. Each line is granted on
+    its own (extension_grant); bad lines are reported with their number, the others kept."""
+    result = ExtensionCsvResult()
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        fields = [name.strip().lower() for name in reader.fieldnames or []]
+    except csv.Error as exc:
+        raise CourseError(f"the header line is not valid CSV ({exc})") from exc
+    if not set(EXTENSION_CSV_COLUMNS) <= set(fields):
+        raise CourseError(
+            "the CSV needs a header line username,due_at,extra_attempts "
+            "(optional: exercise, reason)"
+        )
+    reader.fieldnames = fields
+    students = {user.username: user for user in students_of(course)}
+    assignments = {
+        a.exercise.slug: a
+        for a in Assignment.objects.filter(course=course).select_related("exercise")
+    }
+    try:
+        for count, row in enumerate(reader, start=1):
+            if count > CSV_MAX_ROWS:
+                result.errors.append(f"more than {CSV_MAX_ROWS} rows: the rest was not read")
+                break
+            line = reader.line_num
+            try:
+                granted = _extension_row(course, row, students, assignments, created_by)
+            except (CourseError, ValueError) as exc:
+                message = exc.message if isinstance(exc, CourseError) else str(exc)
+                result.errors.append(f"line {line}: {message}")
+            else:
+                result.granted.append(granted)
+    except csv.Error as exc:
+        result.errors.append(
+            f"line {reader.line_num}: not valid CSV ({exc}): the rest was not read"
+        )
+    return result
+
+
+def _extension_row(
+    course: Course,
+    row: dict[str, str | None],
+    students: dict[str, User],
+    assignments: dict[str, Assignment],
+    created_by: User | None,
+) -> str:
+    username = (row.get("username") or "").strip()
+    if not username:
+        raise CourseError("no username")
+    student = students.get(username)
+    if student is None:
+        raise CourseError(f"{username[:40]!r} is not a student of this course")
+    slug = (row.get("exercise") or "").strip()
+    assignment = None
+    if slug:
+        assignment = assignments.get(slug)
+        if assignment is None:
+            raise CourseError(f"{slug[:60]!r} is not assigned in this course")
+    attempts_text = (row.get("extra_attempts") or "").strip() or "0"
+    try:
+        extra_attempts = int(attempts_text)
+    except ValueError:
+        raise CourseError(f"extra_attempts {attempts_text[:20]!r} is not a whole number") from None
+    extension_grant(
+        course=course,
+        student=student,
+        assignment=assignment,
+        due_at=_csv_deadline(row.get("due_at") or "", course),
+        extra_attempts=extra_attempts,
+        reason=(row.get("reason") or "").strip()[:REASON_MAX],
+        created_by=created_by,
+    )
+    return f"{username}: {assignment.exercise.title if assignment else 'all assignments'}"

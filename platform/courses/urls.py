@@ -23,6 +23,19 @@ urlpatterns = [
         views.assignment_publish,
         name="teach-assignment-publish",
     ),
+    path("<slug:course>/time-zone/", views.time_zone_set, name="teach-time-zone"),
+    path("<slug:course>/signup-domain/", views.signup_domain_set, name="teach-signup-domain"),
+    path("<slug:course>/extensions/", views.extension_create, name="teach-extension-create"),
+    path(
+        "<slug:course>/extensions/upload/",
+        views.extension_upload,
+        name="teach-extension-upload",
+    ),
+    path(
+        "<slug:course>/extensions/<int:pk>/remove/",
+        views.extension_delete,
+        name="teach-extension-remove",
+    ),
     path(
         "<slug:course>/alerts/<int:pk>/resolve/",
         views.alert_mark_resolved,

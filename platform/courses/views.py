@@ -18,16 +18,27 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from courses.forms import AssignmentForm, CourseCreateForm, CsvEnrolForm
+from courses.forms import (
+    ALL_ASSIGNMENTS,
+    AssignmentForm,
+    CourseCreateForm,
+    CourseTimeZoneForm,
+    CsvEnrolForm,
+    ExtensionCsvForm,
+    ExtensionForm,
+    SignupDomainForm,
+)
 from courses.models import Course
 from courses.selectors import (
     alert_get_for_course,
     alerts_for_course,
     assignment_in,
     assignment_table,
+    assignments_of,
     course_get_for_instructor,
     course_summaries_for,
     exercise_get_for,
+    extensions_of,
     instructors_of,
     students_of,
 )
@@ -35,15 +46,22 @@ from courses.services import (
     AssignmentInvalid,
     CourseError,
     CsvEnrolResult,
+    ExtensionCsvResult,
     alert_resolve,
     assignment_set_published,
     assignment_update,
     course_create,
+    course_time_zone_set,
     enrol_from_csv,
     enrolment_remove,
+    extension_grant,
+    extension_remove,
+    extensions_from_csv,
     invite_code_reset,
     invite_link_set_open,
 )
+from courses.signup import course_signup_domain_set
+from courses.time import zone_names
 
 
 def invite_url(request: HttpRequest, course: Course) -> str:
@@ -93,9 +111,22 @@ def _course_page(
     *,
     csv_form: CsvEnrolForm | None = None,
     csv_result: CsvEnrolResult | None = None,
+    zone_form: CourseTimeZoneForm | None = None,
+    signup_form: SignupDomainForm | None = None,
+    extension_form: ExtensionForm | None = None,
+    extension_csv_form: ExtensionCsvForm | None = None,
+    extension_csv_result: ExtensionCsvResult | None = None,
     status: int = 200,
 ) -> HttpResponse:
     context: dict[str, Any] = {
+        "zone_form": zone_form or CourseTimeZoneForm(initial={"time_zone": course.time_zone}),
+        "signup_form": signup_form
+        or SignupDomainForm(initial={"signup_domain": course.signup_domain}),
+        "zone_names": sorted(zone_names()),
+        "extension_form": extension_form or _extension_form(course),
+        "extension_csv_form": extension_csv_form or ExtensionCsvForm(),
+        "extension_csv_result": extension_csv_result,
+        "extensions": extensions_of(course),
         "course": course,
         "invite_url": invite_url(request, course),
         "csv_form": csv_form or CsvEnrolForm(),
@@ -177,10 +208,10 @@ def assignment_edit(request: HttpRequest, course: str, slug: str) -> HttpRespons
     row = course_get_for_instructor(user=request.user, slug=course)
     exercise = exercise_get_for(request.user, slug)
     assignment = assignment_in(course=row, exercise=exercise)
-    form = AssignmentForm(initial=AssignmentForm.initial_for(assignment))
+    form = AssignmentForm(initial=AssignmentForm.initial_for(assignment), course=row)
     status = 200
     if request.method == "POST":
-        form = AssignmentForm(request.POST)
+        form = AssignmentForm(request.POST, course=row)
         if form.is_valid():
             try:
                 assignment_update(course=row, exercise=exercise, **form.cleaned_data)
@@ -221,3 +252,112 @@ def alert_mark_resolved(request: HttpRequest, course: str, pk: int) -> HttpRespo
     else:
         messages.info(request, f"The alert about “{alert.exercise.title}” was resolved already.")
     return _back_to_course(row, "alerts")
+
+
+@login_required
+@require_POST
+def signup_domain_set(request: HttpRequest, course: str) -> HttpResponse:
+    row = course_get_for_instructor(user=request.user, slug=course)
+    form = SignupDomainForm(request.POST)
+    if form.is_valid():
+        try:
+            domain = course_signup_domain_set(course=row, domain=form.cleaned_data["signup_domain"])
+        except CourseError as exc:
+            form.add_error("signup_domain", _sentence(exc.message))
+        else:
+            messages.success(
+                request,
+                f"New accounts need an address at {domain} to join by the link."
+                if domain
+                else "New accounts can join by the link with any e-mail address.",
+            )
+            return _back_to_course(row, "invite")
+    return _course_page(request, row, signup_form=form, status=400)
+
+
+@login_required
+@require_POST
+def time_zone_set(request: HttpRequest, course: str) -> HttpResponse:
+    row = course_get_for_instructor(user=request.user, slug=course)
+    form = CourseTimeZoneForm(request.POST)
+    if form.is_valid():
+        try:
+            course_time_zone_set(course=row, time_zone=form.cleaned_data["time_zone"])
+        except CourseError as exc:
+            form.add_error("time_zone", _sentence(exc.message))
+        else:
+            messages.success(request, f"Deadlines are now entered and shown in {row.time_zone}.")
+            return _back_to_course(row, "time-zone")
+    # The zone is unchanged; the form keeps what was typed, with the reason by it.
+    return _course_page(request, row, zone_form=form, status=400)
+
+
+def _extension_form(course: Course, data: Any = None) -> ExtensionForm:
+    students = [
+        (str(person.pk), f"{person.username} ({person.get_full_name()})".replace(" ()", ""))
+        for person in students_of(course)
+    ]
+    assignments = [(str(a.pk), a.exercise.title) for a in assignments_of(course)]
+    return ExtensionForm(data, course=course, students=students, assignments=assignments)
+
+
+@never_cache
+@login_required
+@require_POST
+def extension_create(request: HttpRequest, course: str) -> HttpResponse:
+    row = course_get_for_instructor(user=request.user, slug=course)
+    form = _extension_form(row, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        student = students_of(row).get(pk=int(data["student"]))
+        assignment = (
+            None
+            if data["assignment"] == ALL_ASSIGNMENTS
+            else assignments_of(row).get(pk=int(data["assignment"]))
+        )
+        try:
+            extension_grant(
+                course=row,
+                student=student,
+                assignment=assignment,
+                due_at=data["due_at"],
+                extra_attempts=data["extra_attempts"],
+                reason=data["reason"],
+                created_by=request.user,
+            )
+        except CourseError as exc:
+            form.add_error(None, _sentence(exc.message))
+        else:
+            on = assignment.exercise.title if assignment else "all assignments"
+            messages.success(request, f"Extension saved for {student.username} ({on}).")
+            return _back_to_course(row, "extensions")
+    return _course_page(request, row, extension_form=form, status=400)
+
+
+@never_cache
+@login_required
+@require_POST
+def extension_upload(request: HttpRequest, course: str) -> HttpResponse:
+    row = course_get_for_instructor(user=request.user, slug=course)
+    form = ExtensionCsvForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _course_page(request, row, extension_csv_form=form, status=400)
+    try:
+        result = extensions_from_csv(
+            course=row, text=form.cleaned_data["csv_file"], created_by=request.user
+        )
+    except CourseError as exc:
+        form.add_error("csv_file", _sentence(exc.message))
+        return _course_page(request, row, extension_csv_form=form, status=400)
+    return _course_page(request, row, extension_csv_result=result)
+
+
+@login_required
+@require_POST
+def extension_delete(request: HttpRequest, course: str, pk: int) -> HttpResponse:
+    row = course_get_for_instructor(user=request.user, slug=course)
+    if extension_remove(course=row, pk=pk):
+        messages.success(request, "Extension removed: the student's rules are the course's again.")
+    else:
+        messages.info(request, "That extension was removed already.")
+    return _back_to_course(row, "extensions")

@@ -5,8 +5,9 @@ in submissions/scores.py: the gradebook page, the CSV export, the per-exercise s
 the regrade preview compute with them, as the students' own pages and the API do.
 
 Performance: the course's submissions are read once with `values()` (plus one query for the
-applied regrades) and aggregated in Python, so a gradebook of N students x M assignments
-costs a constant number of queries, not one per cell.
+applied regrades, and two for the course's extensions and score overrides) and aggregated in
+Python, so a gradebook of N students x M assignments costs a constant number of queries, not one
+per cell.
 """
 
 from __future__ import annotations
@@ -17,8 +18,16 @@ from dataclasses import dataclass, field
 
 from accounts.models import User
 from catalog.models import Exercise
-from courses.models import Assignment, Course
-from courses.selectors import assignments_of, students_of
+from courses.models import Assignment, Course, Extension, ScoreOverride
+from courses.rules import StudentRules
+from courses.selectors import (
+    assignments_of,
+    course_exceptions,
+    extensions_of_student,
+    rules_for,
+    score_overrides_of,
+    students_of,
+)
 from django.db.models import Count, Q, QuerySet
 from submissions.models import NOT_COUNTED_VERDICTS, RegradeBatch, Submission
 from submissions.scores import (  # the rules, written once
@@ -65,7 +74,8 @@ class Gradebook:
 def gradebook_for(course: Course) -> Gradebook:
     """Every student of the course x every published assignment, by the rules above.
 
-    Four queries whatever the size: assignments, students, submissions, applied regrades.
+    Six queries whatever the size: assignments, students, submissions, applied regrades, the
+    course's extensions, its score overrides.
     """
     assignments = list(assignments_of(course, published_only=True))
     students = list(students_of(course))
@@ -74,9 +84,10 @@ def gradebook_for(course: Course) -> Gradebook:
     for row in original_rows(course, exercise_ids):
         by_exercise[row["exercise_id"]].append(row)
     regrades = replacing_regrades(course, exercise_ids, APPLIED)
+    exceptions = course_exceptions(course)
     cells = {
         assignment.exercise_id: result_cells(
-            assignment, by_exercise[assignment.exercise_id], regrades
+            assignment, by_exercise[assignment.exercise_id], regrades, exceptions=exceptions
         )
         for assignment in assignments
     }
@@ -84,7 +95,8 @@ def gradebook_for(course: Course) -> Gradebook:
         StudentRow(
             student,
             [
-                cells[assignment.exercise_id].get(student.pk) or Cell(assignment)
+                cells[assignment.exercise_id].get(student.pk)
+                or Cell(assignment, rules=exceptions.rules(assignment, student.pk))
                 for assignment in assignments
             ],
         )
@@ -106,11 +118,40 @@ def student_get(*, course: Course, pk: int) -> User | None:
     return students_of(course).filter(pk=pk).first()
 
 
+@dataclass
+class StudentAssignment:
+    """One student on one assignment, for the gradebook's student page: their result, their
+    own rules, the extensions behind them, the score overrides' audit log, what they sent."""
 
-def student_submissions(*, assignment: Assignment, student: User) -> list[tuple[Submission, int]]:
+    cell: Cell
+    rules: StudentRules
+    extensions: list[Extension]
+    overrides: list[ScoreOverride]  # newest first
+    submissions: list[tuple[Submission, int]]
+
+
+def student_assignment(*, assignment: Assignment, student: User) -> StudentAssignment:
+    rules = rules_for(assignment, student)
+    return StudentAssignment(
+        cell=student_result(assignment=assignment, student=student),
+        rules=rules,
+        extensions=[
+            extension
+            for extension in extensions_of_student(course=assignment.course, student=student)
+            if extension.assignment_id in (None, assignment.pk)
+        ],
+        overrides=score_overrides_of(assignment=assignment, student=student),
+        submissions=student_submissions(assignment=assignment, student=student, rules=rules),
+    )
+
+
+def student_submissions(
+    *, assignment: Assignment, student: User, rules: StudentRules | None = None
+) -> list[tuple[Submission, int]]:
     """What the student sent for this assignment in its course (graded and practice), and
-    the instructors' regrades of it, newest first; each with its days late (a regrade: its
-    original's, which is what the late factor uses)."""
+    the instructors' regrades of it, newest first; each with its days late under the student's
+    rules (a regrade: its original's, which is what the late factor uses)."""
+    rules = rules or rules_for(assignment, student)
     submissions = (
         Submission.objects.filter(
             Q(course=assignment.course) | Q(regrade_of__course=assignment.course),
@@ -121,7 +162,7 @@ def student_submissions(*, assignment: Assignment, student: User) -> list[tuple[
         .order_by("-created_at", "-id")
     )
     return [
-        (submission, assignment.days_late((submission.regrade_of or submission).created_at))
+        (submission, rules.days_late((submission.regrade_of or submission).created_at))
         for submission in submissions
     ]
 
@@ -201,7 +242,7 @@ def _verdict_label(verdict: str) -> str:
 
 
 def exercise_stats(*, assignment: Assignment) -> ExerciseStats:
-    """Statistics of one assignment over the course's students (three queries)."""
+    """Statistics of one assignment over the course's students (five queries)."""
     course, exercise_ids = assignment.course, [assignment.exercise_id]
     student_ids = set(students_of(course).values_list("pk", flat=True))
     rows = [
@@ -210,7 +251,8 @@ def exercise_stats(*, assignment: Assignment) -> ExerciseStats:
         if row["user_id"] in student_ids
     ]
     regrades = replacing_regrades(course, exercise_ids, APPLIED, fields=("report",))
-    cells = result_cells(assignment, rows, regrades).values()
+    exceptions = course_exceptions(course, student_ids=student_ids)
+    cells = result_cells(assignment, rows, regrades, exceptions=exceptions).values()
 
     failing: Counter[str] = Counter()
     hints: Counter[str] = Counter()
@@ -336,14 +378,17 @@ def regrade_preview(*, batch: RegradeBatch) -> RegradePreview:
     assignment = Assignment.objects.filter(course=course, exercise_id=batch.exercise_id).first()
     if assignment is None:
         assignment = Assignment(course=course, exercise=batch.exercise)
-    assignment.exercise = batch.exercise
+    assignment.exercise, assignment.course = batch.exercise, course
     mine = list(Submission.objects.filter(regrade_batch=batch).values("id", "user_id", "status"))
     user_ids = {row["user_id"] for row in mine}
     rows = original_rows(course, exercise_ids, user_ids=user_ids)
     without_batch = replacing_regrades(course, exercise_ids, APPLIED & ~Q(regrade_batch=batch))
     with_batch = replacing_regrades(course, exercise_ids, APPLIED | Q(regrade_batch=batch))
-    old_cells = result_cells(assignment, rows, without_batch)
-    new_cells = result_cells(assignment, rows, with_batch)
+    # Each student's own rules (extensions) and overrides, as the gradebook counts them: a
+    # standing override keeps the score the same either way.
+    exceptions = course_exceptions(course, student_ids=user_ids)
+    old_cells = result_cells(assignment, rows, without_batch, exceptions=exceptions)
+    new_cells = result_cells(assignment, rows, with_batch, exceptions=exceptions)
 
     preview_rows: dict[int, PreviewRow] = {}
     for student in students_of(course).filter(pk__in=user_ids):

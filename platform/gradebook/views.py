@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 
 from courses.models import Assignment, Course
 from courses.selectors import course_get_for_instructor
+from courses.time import zone_of
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,8 +21,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from submissions.models import RegradeBatch
 from submissions.rules import solution_opened_at
+from submissions.scores import Cell
 
 from gradebook.charts import bar_chart
+from gradebook.forms import ScoreOverrideForm
 from gradebook.selectors import (
     assignment_get,
     exercise_stats,
@@ -29,15 +32,16 @@ from gradebook.selectors import (
     regrade_batch_get,
     regrade_batches_of,
     regrade_preview,
+    student_assignment,
     student_get,
-    student_result,
-    student_submissions,
 )
 from gradebook.services import (
+    OverrideInvalid,
     RegradeError,
     regrade_batch_apply,
     regrade_batch_create,
     regrade_batch_discard,
+    score_override_create,
 )
 
 
@@ -75,11 +79,22 @@ def _number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
+def override_note(cell: Cell) -> str:
+    """The CSV's mark of a score set by hand: "set by carol on 2030-12-07: <reason>"."""
+    override = cell.override
+    if override is None:
+        return ""
+    who = override.created_by.username if override.created_by else "an instructor"
+    day = override.created_at.astimezone(zone_of(cell.assignment.course))
+    return f"set by {who} on {day:%Y-%m-%d}: {override.reason}"
+
+
 @login_required
 def gradebook_csv(request: HttpRequest, course: str) -> HttpResponse:
     """One row per student: username, name, email, then per published assignment its score
-    (empty: nothing sent; "pending": only ungraded submissions), attempts and days late, then
-    the total. Same numbers as the page."""
+    (empty: nothing sent; "pending": only ungraded submissions; a score set by hand replaces
+    the grading's), attempts, days late and the override's note (empty when the grading
+    counts), then the total. Same numbers as the page."""
     book = gradebook_for(course_get_for_instructor(user=request.user, slug=course))
     filename = f"{book.course.slug}-gradebook-{timezone.localdate():%Y-%m-%d}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -92,7 +107,7 @@ def gradebook_csv(request: HttpRequest, course: str) -> HttpResponse:
     header = ["username", "name", "email"]
     for assignment in book.assignments:
         slug = assignment.exercise.slug
-        header += [f"{slug} score", f"{slug} attempts", f"{slug} days late"]
+        header += [f"{slug} score", f"{slug} attempts", f"{slug} days late", f"{slug} set by hand"]
     write([*header, "total"])
     for row in book.rows:
         line = [row.student.username, row.student.get_full_name(), row.student.email]
@@ -101,7 +116,7 @@ def gradebook_csv(request: HttpRequest, course: str) -> HttpResponse:
                 score = _number(cell.score)
             else:
                 score = "pending" if cell.pending else ""
-            line += [score, str(cell.attempts), str(cell.days_late)]
+            line += [score, str(cell.attempts), str(cell.days_late), override_note(cell)]
         write([*line, _number(row.total)])
     return response
 
@@ -135,6 +150,7 @@ def gradebook_exercise(request: HttpRequest, course: str, slug: str) -> HttpResp
     return render(request, "gradebook/exercise.html", context)
 
 
+@never_cache
 @login_required
 def gradebook_student_exercise(
     request: HttpRequest, course: str, student: int, slug: str
@@ -144,15 +160,41 @@ def gradebook_student_exercise(
     person = student_get(course=row, pk=student)
     if person is None:
         raise Http404("no such student in this course")
+    form = ScoreOverrideForm(points=assignment.exercise.points)
+    status = 200
+    if request.method == "POST":
+        form = ScoreOverrideForm(request.POST, points=assignment.exercise.points)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                score_override_create(
+                    assignment=assignment,
+                    student=person,
+                    score=None if data["clear"] else data["score"],
+                    reason=data["reason"],
+                    created_by=request.user,
+                )
+            except OverrideInvalid as exc:
+                form.add_error(exc.field, exc.message[:1].upper() + exc.message[1:] + ".")
+            else:
+                done = "cleared: the grading counts again" if data["clear"] else "set"
+                messages.success(request, f"{person.username}'s score is {done}.")
+                return redirect(request.path + "#override")
+        status = 400
+    found = student_assignment(assignment=assignment, student=person)
     context = {
         "course": row,
         "assignment": assignment,
         "student": person,
-        "cell": student_result(assignment=assignment, student=person),
-        "submissions": student_submissions(assignment=assignment, student=person),
+        "cell": found.cell,
+        "rules": found.rules,
+        "extensions": found.extensions,
+        "overrides": found.overrides,
+        "submissions": found.submissions,
         "solution_opened_at": solution_opened_at(user=person, exercise=assignment.exercise),
+        "form": form,
     }
-    return render(request, "gradebook/student_exercise.html", context)
+    return render(request, "gradebook/student_exercise.html", context, status=status)
 
 
 @login_required

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from accounts.models import User
 from catalog.models import Exercise
 from courses.models import Assignment, Course
-from courses.selectors import assignment_for
+from courses.rules import StudentRules
+from courses.selectors import assignment_for, rules_for
 from django.utils import timezone
 from submissions.rules import (
     GradedStanding,
@@ -33,7 +34,7 @@ from submissions.rules import (
 from submissions.scores import Cell, student_result
 
 from pages.forms import RUN_GRADED, RUN_PRACTICE, RUN_PRACTICE_ALL
-from pages.wording import due_in_words, hidden_feedback_words, late_policy_words
+from pages.wording import due_in_words, hidden_feedback_words, late_now_words, late_policy_words
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class ExercisePage:
     graded_note: str  # why graded submissions are closed on this page; "" when open
     blocked: dict[str, str] = field(default_factory=dict)  # run -> why this page refuses it
     result: Cell | None = None  # the student's effective result where graded_in counts
+    # `rules` as they apply to this user (their extension included): what the page shows.
+    student_rules: StudentRules | None = None
 
     @property
     def is_code(self) -> bool:
@@ -77,22 +80,35 @@ class ExercisePage:
         return self.graded_in.course if self.graded_in else None
 
     @property
-    def attempts_left(self) -> int | None:
-        if self.graded_in is None or self.graded_in.max_attempts is None:
+    def max_attempts(self) -> int | None:
+        """The user's graded attempts where graded_in counts (their extra ones included)."""
+        if self.graded_in is None or self.student_rules is None:
             return None
-        return max(0, self.graded_in.max_attempts - self.attempts_used)
+        return self.student_rules.max_attempts
+
+    @property
+    def attempts_left(self) -> int | None:
+        if self.max_attempts is None:
+            return None
+        return max(0, self.max_attempts - self.attempts_used)
 
     @property
     def due_words(self) -> str:
-        return due_in_words(self.rules.due_at, timezone.now()) if self.rules else ""
+        rules = self.student_rules
+        return due_in_words(rules.due_at, timezone.now()) if rules else ""
 
     @property
     def late_words(self) -> str:
-        return late_policy_words(self.rules) if self.rules else ""
+        return late_policy_words(self.student_rules) if self.student_rules else ""
+
+    @property
+    def late_now_words(self) -> str:
+        """Past the deadline: what late work earns now ("" before it, or when nothing)."""
+        return late_now_words(self.student_rules, timezone.now()) if self.student_rules else ""
 
     @property
     def feedback_words(self) -> str:
-        return hidden_feedback_words(self.rules) if self.rules else ""
+        return hidden_feedback_words(self.student_rules) if self.student_rules else ""
 
 
 def exercise_page_for(
@@ -144,7 +160,23 @@ def exercise_page_for(
         graded_note=graded_note,
         blocked=blocked,
         result=student_result(assignment=graded_in, student=user) if graded_in else None,
+        student_rules=_shown_rules(rules, graded_in, standing, user),
     )
+
+
+def _shown_rules(
+    rules: Assignment | None,
+    graded_in: Assignment | None,
+    standing: GradedStanding | None,
+    user: User,
+) -> StudentRules | None:
+    """The rules the page shows: the user's own where they count (the standing has them), the
+    assignment's for an instructor's preview (no extension of theirs applies)."""
+    if rules is None:
+        return None
+    if standing is not None and graded_in is not None and graded_in.pk == rules.pk:
+        return standing.rules
+    return rules_for(rules, None)
 
 
 def _graded_closed(

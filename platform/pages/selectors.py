@@ -1,9 +1,14 @@
 """Reads for the students' pages: where a student stands in a course, in a few queries.
 
 A course home lists every published assignment with the student's status, best score and
-attempts. All of it comes from two queries (the assignments, then one aggregate over the
-student's submissions grouped by exercise), never one query per row: a course has dozens of
+attempts, under the student's own rules (their extensions). All of it comes from a fixed number
+of queries (the assignments, the student's submissions and applied regrades, their extensions
+and score overrides, their practice), never one query per row: a course has dozens of
 assignments and the page is opened at every visit.
+
+"What's due" lists the unsolved assignments a graded submission can still earn something on:
+the deadline ahead, or past but late work still accepted (in full, or under a penalty that has
+not reached 100%), with what late work earns now in words.
 """
 
 from __future__ import annotations
@@ -17,14 +22,22 @@ from accounts.models import User
 from catalog.models import Exercise
 from catalog.selectors import topic_title
 from courses.models import Assignment, Course, Enrolment
-from courses.selectors import assignments_of, courses_of_student, courses_taught_by
+from courses.rules import StudentRules
+from courses.selectors import (
+    CourseExceptions,
+    assignments_of,
+    course_exceptions,
+    courses_of_student,
+    courses_taught_by,
+    exceptions_of_student,
+)
 from django.db.models import F, Q
 from django.utils import timezone
 from submissions.models import COUNTS_AS_TRY, Submission
 from submissions.scores import Cell, results_for_student
 
 from graders.report import Verdict
-from pages.wording import due_in_words, late_policy_words
+from pages.wording import due_in_words, late_now_words, late_policy_words
 
 SOLVED, TRIED, NEW = "solved", "tried", "new"
 STATUS_LABELS = {SOLVED: "Solved", TRIED: "Tried", NEW: "New"}
@@ -41,6 +54,7 @@ class AssignmentRow:
     best_score: float | None  # the effective result in this course (submissions.scores)
     attempts_used: int  # graded attempts that count, in this course
     now: datetime
+    rules: StudentRules  # the student's own deadline and attempts (their extension included)
     result: Cell | None = None  # the same result, with its reason ("less 20% for 2 days late")
 
     @property
@@ -53,26 +67,42 @@ class AssignmentRow:
 
     @property
     def attempts_left(self) -> int | None:
-        limit = self.assignment.max_attempts
+        limit = self.rules.max_attempts
         return None if limit is None else max(0, limit - self.attempts_used)
 
     @property
     def is_overdue(self) -> bool:
-        return self.status != SOLVED and self.assignment.is_past_due(self.now)
+        return self.status != SOLVED and self.rules.is_past_due(self.now)
 
     @property
     def due_words(self) -> str:
-        return due_in_words(self.assignment.due_at, self.now, solved=self.status == SOLVED)
+        return due_in_words(self.rules.due_at, self.now, solved=self.status == SOLVED)
 
     @property
     def late_words(self) -> str:
-        return late_policy_words(self.assignment)
+        return late_policy_words(self.rules)
+
+    @property
+    def late_now_words(self) -> str:
+        """Overdue: what late work earns now ("late work loses 10% per day, 80% now ...")."""
+        return late_now_words(self.rules, self.now) if self.is_overdue else ""
 
     @property
     def is_due_ahead(self) -> bool:
-        """Unsolved with a deadline still to come: what the "What's due" list shows."""
-        due = self.assignment.due_at
+        """Unsolved with a deadline still to come."""
+        due = self.rules.due_at
         return self.status != SOLVED and due is not None and due > self.now
+
+    @property
+    def is_due(self) -> bool:
+        """What the "What's due" list shows: unsolved, with a deadline, where a graded
+        submission can still earn something now (deadline ahead, or late work still accepted)
+        and the student has attempts left; a score set by hand leaves nothing to do."""
+        if self.status == SOLVED or self.rules.due_at is None or self.attempts_left == 0:
+            return False
+        if self.result is not None and self.result.is_overridden:
+            return False
+        return self.is_due_ahead or bool(self.late_now_words)
 
 
 @dataclass(frozen=True)
@@ -90,17 +120,26 @@ class TopicProgress:
 
 
 def assignment_rows(
-    *, user: User, course: Course, now: datetime | None = None
+    *,
+    user: User,
+    course: Course,
+    now: datetime | None = None,
+    exceptions: CourseExceptions | None = None,
 ) -> list[AssignmentRow]:
-    """The course's published assignments in order, each with `user`'s standing (4 queries).
+    """The course's published assignments in order, each with `user`'s standing (6 queries).
 
-    Solved and the score are submissions.scores' rules (the gradebook's). Tried: any graded
-    attempt in this course or any practice run that counts (an unparseable answer or a grader
-    fault does not). Regrade rows are left out: they are an instructor's, not a try.
+    Solved and the score are submissions.scores' rules (the gradebook's), under the student's
+    own rules (`exceptions`: theirs in this course, read here when not given). Tried: any
+    graded attempt in this course or any practice run that counts (an unparseable answer or a
+    grader fault does not). Regrade rows are left out: they are an instructor's, not a try.
     """
     now = now or timezone.now()
+    if exceptions is None:
+        exceptions = course_exceptions(course, student_ids=[user.pk])
     assignments = list(assignments_of(course, published_only=True))
-    results = results_for_student(user=user, course=course, assignments=assignments)
+    results = results_for_student(
+        user=user, course=course, assignments=assignments, exceptions=exceptions
+    )
     practised = set(
         Submission.objects.filter(
             COUNTS_AS_TRY,
@@ -125,6 +164,7 @@ def assignment_rows(
                 best_score=cell.score,
                 attempts_used=cell.attempts,
                 now=now,
+                rules=cell.rules or exceptions.rules(assignment, user.pk),
                 result=cell,
             )
         )
@@ -139,11 +179,12 @@ def topics_of(rows: Iterable[AssignmentRow]) -> list[TopicProgress]:
     ]
 
 
-def due_ahead(rows: Iterable[AssignmentRow]) -> list[AssignmentRow]:
-    """Unsolved assignments whose deadline is still to come, soonest first."""
+def whats_due(rows: Iterable[AssignmentRow]) -> list[AssignmentRow]:
+    """What's due (AssignmentRow.is_due), by the student's deadline: overdue ones that still
+    accept late work first (they lose more each day), then the soonest."""
     return sorted(
-        (row for row in rows if row.is_due_ahead),
-        key=lambda row: row.assignment.due_at or row.now,
+        (row for row in rows if row.is_due),
+        key=lambda row: row.rules.due_at or row.now,
     )
 
 
@@ -152,18 +193,19 @@ class CourseSummary:
     course: Course
     solved: int
     total: int
-    next_due: Assignment | None  # the soonest unsolved assignment still to come
+    due: list[AssignmentRow]  # what's due (whats_due), most urgent first
     now: datetime
 
     @property
-    def next_due_words(self) -> str:
-        return due_in_words(self.next_due.due_at, self.now) if self.next_due else ""
+    def next_due(self) -> AssignmentRow | None:
+        return self.due[0] if self.due else None
 
 
 def course_summaries(*, user: User, now: datetime | None = None) -> list[CourseSummary]:
-    """The courses `user` studies in, with progress and next deadline (2 + 2 per course)."""
+    """The courses `user` studies in, with progress and what's due (3 + 2 per course)."""
     now = now or timezone.now()
     courses = list(courses_of_student(user))
+    by_pk = {course.pk: course for course in courses}
     assignments = (
         Assignment.objects.filter(course__in=courses, published=True, exercise__is_active=True)
         .select_related("exercise")
@@ -171,29 +213,34 @@ def course_summaries(*, user: User, now: datetime | None = None) -> list[CourseS
     )
     by_course: dict[int, list[Assignment]] = {course.pk: [] for course in courses}
     for assignment in assignments:
+        assignment.course = by_pk[assignment.course_id]  # its time zone, without a query
         by_course[assignment.course_id].append(assignment)
-    solved = {
-        (course.pk, exercise_id)
-        for course in courses
-        for exercise_id, cell in results_for_student(
-            user=user, course=course, assignments=by_course[course.pk]
-        ).items()
-        if cell.solved
-    }
+    exceptions = exceptions_of_student(user=user, courses=courses)
     summaries = []
     for course in courses:
         mine = by_course[course.pk]
-        open_ahead = [
-            a
-            for a in mine
-            if (course.pk, a.exercise_id) not in solved and a.due_at is not None and a.due_at > now
+        cells = results_for_student(
+            user=user, course=course, assignments=mine, exceptions=exceptions[course.pk]
+        )
+        # Solved or not is all this page tells (whether tried would cost the practice query).
+        rows = [
+            AssignmentRow(
+                assignment=assignment,
+                status=SOLVED if cells[assignment.exercise_id].solved else NEW,
+                best_score=cells[assignment.exercise_id].score,
+                attempts_used=cells[assignment.exercise_id].attempts,
+                now=now,
+                rules=exceptions[course.pk].rules(assignment, user.pk),
+                result=cells[assignment.exercise_id],
+            )
+            for assignment in mine
         ]
         summaries.append(
             CourseSummary(
                 course=course,
-                solved=sum((course.pk, a.exercise_id) in solved for a in mine),
-                total=len(mine),
-                next_due=open_ahead[0] if open_ahead else None,  # ordered by due_at
+                solved=sum(row.status == SOLVED for row in rows),
+                total=len(rows),
+                due=whats_due(rows),
                 now=now,
             )
         )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import json
-from typing import Any
 
 from catalog.models import Exercise
 from catalog.rendering import render_markdown
@@ -26,13 +24,15 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from submissions.create import practice_instance_next, submission_create, submission_retry
-from submissions.errors import RateLimited, SubmissionError
+from submissions.errors import RateLimited, SubmissionError, TooManyInstances
 from submissions.models import Submission
-from submissions.rules import practice_seed, solution_open, worked_solution_for
+from submissions.rules import solution_open, worked_solution_for
 from submissions.scores import with_effective
 from submissions.selectors import (
     best_scores_for_student,
@@ -41,8 +41,12 @@ from submissions.selectors import (
     submission_list_for_student,
 )
 
+from pages.accounts import join_signup
 from pages.exercise_page import ExercisePage, exercise_page_for
 from pages.forms import SubmissionForm
+from pages.math_answer import PREVIEWED_TYPES, answer_options, is_choice
+from pages.report_view import check_view as check_view  # one check, alone (tests use it)
+from pages.report_view import report_checks
 from pages.selectors import (
     SOLVED,
     assignment_rows,
@@ -50,18 +54,31 @@ from pages.selectors import (
     course_for_invite,
     course_summaries,
     courses_taught_list,
-    due_ahead,
     is_member,
     single_course_of,
     topics_of,
+    whats_due,
 )
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """Where "/" (and signing in, LOGIN_REDIRECT_URL) leads: instructors and staff to their
+    courses under /teach/; a student to their only course, else to the list of courses."""
     if not request.user.is_authenticated:
         return redirect("login")
+    if request.user.is_instructor or request.user.is_platform_staff:
+        return redirect("teach-home")
     only = single_course_of(request.user)
     return redirect("course-home", slug=only.slug) if only else redirect("course-list")
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever a page links: send them to the static icon (its
+    URL carries the file's hash, so the redirect is temporary; it may be cached for a day)."""
+    response = redirect(static("pages/favicon.ico"))
+    patch_cache_control(response, public=True, max_age=24 * 3600)
+    return response
 
 
 @require_GET
@@ -90,7 +107,7 @@ def course_home(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "course": course,
         "topics": topics_of(rows),
-        "due": due_ahead(rows),
+        "due": whats_due(rows),
         "solved": sum(row.status == SOLVED for row in rows),
         "total": len(rows),
         "teaches": is_instructor_of(request.user, course),
@@ -113,12 +130,14 @@ def invitation_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("course-list")
 
 
-@login_required
 def course_join(request: HttpRequest, code: str) -> HttpResponse:
-    """The invite link: a page with the course's title and a Join button (joining is a POST)."""
+    """The invite link: a page with the course's title and a Join button (joining is a POST);
+    signed out, a sign-in link and a form that creates an account which joins."""
     course = course_for_invite(code)
     if course is None:
         return render(request, "pages/join_invalid.html", status=404)
+    if not request.user.is_authenticated:
+        return join_signup(request, course, code)
     if request.method == "POST":
         try:
             course = enrolment_join(user=request.user, invite_code=code)
@@ -175,7 +194,7 @@ def _exercise_response(request: HttpRequest, page: ExercisePage) -> HttpResponse
     recent = with_effective(submission_list_for_student(user=user, exercise=exercise)[:5])
     status, headers = 200, dict[str, str]()
     if request.method == "POST":
-        form = SubmissionForm(request.POST)
+        form = SubmissionForm(request.POST, choice=is_choice(version))
         if not form.is_valid():
             status = 400
         elif refusal := page.blocked.get(form.cleaned_data["mode"]):
@@ -216,9 +235,9 @@ def _exercise_response(request: HttpRequest, page: ExercisePage) -> HttpResponse
         "solution_html": render_markdown(solution.markdown)
         if solution.available and solution.markdown
         else "",
-        "offline": exercise.source == Exercise.Source.FOLDER,
-        # Offline runs are practice: never the graded instance's seed (submissions.rules).
-        "offline_seed": practice_seed(user=user, exercise=exercise),
+        # A math answer: the options to tick (multiple choice), or a live preview of the box.
+        "choice_options": answer_options(version, page.seed) if not page.is_code else [],
+        "preview_answer": not page.is_code and version.answer_type in PREVIEWED_TYPES,
     }
     response = render(request, "pages/exercise_detail.html", context, status=status)
     for name, value in headers.items():
@@ -250,7 +269,15 @@ def solution_open_view(request: HttpRequest, slug: str, exercise: str) -> HttpRe
 def exercise_another(request: HttpRequest, slug: str) -> HttpResponse:
     """Self-test: move on to a new practice instance (the graded instance never changes)."""
     exercise = exercise_get_for(request.user, slug)
-    number = practice_instance_next(user=request.user, exercise=exercise)
+    try:
+        number = practice_instance_next(user=request.user, exercise=exercise)
+    except TooManyInstances as exc:
+        context = {"exercise": exercise, "message": exc.message}
+        response = render(
+            request, "pages/too_many_instances.html", context, status=http_status(exc)
+        )
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     what = "new numbers" if exercise.kind == Exercise.Kind.MATH else "new random test cases"
     messages.info(request, f"Practice instance #{number}: {what}.")
     return redirect("exercise-detail", slug=exercise.slug)
@@ -321,57 +348,10 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "submission": submission,
         "report": report,
-        "checks": [check_view(check) for check in report.get("checks", [])],
+        "checks": report_checks(report.get("checks", [])),
         "is_owner": submission.user_id == request.user.pk,
     }
     return render(request, "pages/submission_detail.html", context)
-
-
-def _shape(value: Any) -> str:
-    return "(" + ", ".join(str(d) for d in value) + ("," if len(value) == 1 else "") + ")"
-
-
-def _mask_rows(mask: Any) -> list[list[bool]] | None:
-    """The engine's `wrong_mask` (a 1-D or 2-D list of 0/1) as rows of booleans, or None."""
-    if not isinstance(mask, list) or not mask:
-        return None
-    rows = mask if all(isinstance(row, list) for row in mask) else [mask]
-    if not all(row and all(isinstance(v, int | bool | float) for v in row) for row in rows):
-        return None
-    return [[bool(v) for v in row] for row in rows]
-
-
-def check_view(check: dict[str, Any]) -> dict[str, Any]:
-    """One check of a report, plus what the page shows of it: the shapes, the error figures
-    and, for visible cases, a heatmap of the wrong positions (`mask_rows`)."""
-    details = check.get("details") or {}
-    if not isinstance(details, dict):
-        return {**check, "details_json": json.dumps(details, indent=1)}
-    figures: list[tuple[str, str]] = []
-    if "expected_shape" in details and "got_shape" in details:
-        figures.append(("expected shape", _shape(details["expected_shape"])))
-        figures.append(("your shape", _shape(details["got_shape"])))
-    if "wrong_count" in details and "share_wrong" in details:
-        figures.append(
-            ("wrong values", f"{details['wrong_count']} ({100 * details['share_wrong']:.0f}%)")
-        )
-    for key, label in (
-        ("max_abs_error", "max abs error"),
-        ("max_rel_error", "max rel error"),
-        ("abs_error", "abs error"),
-        ("rel_error", "rel error"),
-    ):
-        if isinstance(details.get(key), int | float):
-            figures.append((label, f"{details[key]:.3g}"))
-    mask = _mask_rows(details.get("wrong_mask")) if check.get("visible") else None
-    return {
-        **check,
-        "figures": figures,
-        "mask_rows": mask,
-        "mask_wrong": sum(map(sum, mask)) if mask else 0,
-        "mask_size": sum(map(len, mask)) if mask else 0,
-        "details_json": json.dumps(details, indent=1) if details else "",
-    }
 
 
 @require_POST

@@ -1,10 +1,16 @@
-"""An assignment's rules in the words a student reads: deadlines, late policy, feedback."""
+"""An assignment's rules in the words a student reads: deadlines, late policy, feedback.
+
+Each takes the student's own rules (courses.rules.StudentRules: their extension included);
+dates are written on the course's clock ("Tue 9 Dec, 18:50 CET").
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from courses.models import Assignment
+from courses.rules import StudentRules
+from courses.time import deadline_text
 
 
 def _span(seconds: float) -> str:
@@ -27,24 +33,40 @@ def due_in_words(due_at: datetime | None, now: datetime, *, solved: bool = False
     return "deadline passed" if solved else f"overdue by {_span(-seconds)}"
 
 
-def late_policy_words(assignment: Assignment) -> str:
+def late_policy_words(rules: StudentRules) -> str:
     Policy = Assignment.LatePolicy
-    if assignment.due_at is None:
+    if rules.due_at is None:
         return "no deadline"
-    if assignment.late_policy == Policy.ACCEPT or (
-        assignment.late_policy == Policy.PENALTY and assignment.penalty_per_day <= 0
+    if rules.late_policy == Policy.ACCEPT or (
+        rules.late_policy == Policy.PENALTY and rules.penalty_per_day <= 0
     ):
         return "late submissions count in full"
-    if assignment.late_policy == Policy.PENALTY:
-        return f"late submissions lose {assignment.penalty_per_day:g}% of the score per day late"
+    if rules.late_policy == Policy.PENALTY:
+        return f"late submissions lose {rules.penalty_per_day:g}% of the score per day late"
     return "after the deadline: practice only, no graded submissions"
 
 
-def hidden_feedback_words(assignment: Assignment, now: datetime | None = None) -> str:
+def late_now_words(rules: StudentRules, now: datetime) -> str:
+    """Past the deadline, what late work earns now: "late work loses 10% per day, 80% now
+    (until Tue 9 Dec, 18:50 CET)", "late work counts in full"; "" when not overdue or when
+    late work earns nothing (practice only, or the penalty reached 100%)."""
+    if not rules.is_past_due(now) or not rules.accepts_late_work(now):
+        return ""
+    factor = rules.late_factor(now)
+    if rules.late_policy != Assignment.LatePolicy.PENALTY or factor >= 1:
+        return "late work counts in full"
+    until = deadline_text(rules.late_day_ends(rules.days_late(now)), rules.zone, now=now)
+    return (
+        f"late work loses {rules.penalty_per_day:g}% per day, "
+        f"{100 * factor:.0f}% now (until {until})"
+    )
+
+
+def hidden_feedback_words(rules: StudentRules, now: datetime | None = None) -> str:
     """What a student learns about the hidden cases, now."""
-    if assignment.hidden_feedback:
+    if rules.hidden_feedback:
         return "Feedback on hidden cases is shown in full."
-    if assignment.shows_hidden_feedback(now):
+    if rules.shows_hidden_feedback(now):
         return "The deadline has passed: feedback on hidden cases is shown in full."
     return (
         "Feedback on hidden cases is held back until the deadline: "

@@ -7,7 +7,9 @@ from accounts.models import User
 from catalog.models import Exercise, PracticeInstance
 from core.errors import NotFound
 from courses.models import Assignment, Course
-from courses.selectors import assignment_for, courses_of_student, exercise_is_visible
+from courses.rules import StudentRules
+from courses.selectors import assignment_for, courses_of_student, exercise_is_visible, rules_for
+from courses.time import deadline_text
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
@@ -24,15 +26,35 @@ from submissions.errors import (
     SolutionOpened,
     SubmissionError,
     SubmissionTooLarge,
+    TooManyInstances,
 )
 from submissions.models import RegradeBatch, Submission
 from submissions.ratelimit import rate_limit_hit
-from submissions.rules import counted_attempts, practice_refusal, seed_for, solution_opened_at
+from submissions.rules import (
+    counted_attempts,
+    deadline_passed_words,
+    practice_refusal,
+    seed_for,
+    solution_opened_at,
+)
 
 
 @transaction.atomic
 def practice_instance_next(*, user: User, exercise: Exercise) -> int:
-    """Move the student to a new practice instance ("another one"); returns its number."""
+    """Move the student to a new practice instance ("another one"); returns its number.
+
+    Rate-limited (INSTANCE_RATE, TooManyInstances): the page then shows the new instance, whose
+    statement a math exercise makes in a sandbox run of the web process and keeps in the cache
+    for days, so unthrottled clicks would be CPU and cache for the asking.
+    """
+    limit, window = settings.INSTANCE_RATE
+    retry_after = rate_limit_hit(f"instance:{user.pk}", limit=limit, window=window)
+    if retry_after is not None:
+        raise TooManyInstances(
+            f"too many new instances: at most {limit} per {window} s; "
+            f"try again in {retry_after} s",
+            retry_after,
+        )
     row, _ = PracticeInstance.objects.select_for_update().get_or_create(
         user=user, exercise=exercise
     )
@@ -96,8 +118,9 @@ def submission_create(
     if visible_only and mode != Submission.Mode.PRACTICE:
         raise SubmissionError("only practice runs can run the visible tests alone")
     code_text, answer_text = _check_content(exercise, code, answer)
+    rules = None  # the student's own deadline and attempts (their extension included)
     if mode == Submission.Mode.GRADED:
-        _check_open_for_grading(user, exercise, assignment)
+        rules = _check_open_for_grading(user, exercise, assignment)
     elif refusal := practice_refusal(user=user, exercise=exercise, visible_only=visible_only):
         raise PracticeClosed(refusal)
     # Practice runs have their own, separate budget: a student iterating on the visible tests
@@ -119,6 +142,7 @@ def submission_create(
         answer=answer_text,
         mode=mode,
         assignment=assignment,
+        rules=rules,
         # Practice counts in the course it was made in (None: self-test), never another one.
         course=assignment.course if assignment and mode == Submission.Mode.GRADED else course,
         visible_only=visible_only,
@@ -136,24 +160,28 @@ def _check_single_course(user: User) -> None:
         )
 
 
-def _check_open_for_grading(user: User, exercise: Exercise, assignment: Assignment | None) -> None:
+def _check_open_for_grading(
+    user: User, exercise: Exercise, assignment: Assignment | None
+) -> StudentRules:
+    """The student's rules of the assignment, once they allow a graded submission now."""
     if assignment is None:
         raise NotAssigned(
             f"{exercise.slug} is not assigned to you in any of your courses: "
             "practice (self-test) is open, graded submissions are not"
         )
-    if assignment.late_policy == Assignment.LatePolicy.PRACTICE_ONLY and assignment.is_past_due():
-        due = timezone.localtime(assignment.due_at).strftime("%Y-%m-%d %H:%M")
+    rules = rules_for(assignment, user)
+    if rules.late_policy == Assignment.LatePolicy.PRACTICE_ONLY and rules.is_past_due():
         raise DeadlinePassed(
-            f"the deadline ({due}) has passed: practice mode is still open, "
-            "graded submissions are closed"
+            f"the deadline ({deadline_passed_words(rules)}) has passed: practice mode is still "
+            "open, graded submissions are closed"
         )
     if opened := solution_opened_at(user=user, exercise=exercise):
-        day = timezone.localtime(opened).strftime("%Y-%m-%d %H:%M")
+        day = deadline_text(opened, rules.zone)
         raise SolutionOpened(
             f"you opened the worked solution ({day}): graded attempts on this exercise are over "
             "(practice mode is still open)"
         )
+    return rules
 
 
 @transaction.atomic
@@ -165,21 +193,22 @@ def _submission_save(
     answer: str,
     mode: str,
     assignment: Assignment | None,
+    rules: StudentRules | None,
     course: Course | None,
     visible_only: bool,
 ) -> Submission:
     attempt = None
     if mode == Submission.Mode.GRADED:
-        assert assignment is not None  # checked by the caller
+        assert assignment is not None and rules is not None  # checked by the caller
         # Lock the student's row: two simultaneous submissions must not both see "one attempt
         # left". SQLite has no row locks (Django would send a plain SELECT): its IMMEDIATE
         # transactions already serialise writers, so the query is skipped there.
         if connection.features.has_select_for_update:
             list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk"))
         used = counted_attempts(user=user, exercise=exercise, course=assignment.course)
-        if assignment.max_attempts is not None and used >= assignment.max_attempts:
+        if rules.max_attempts is not None and used >= rules.max_attempts:
             raise AttemptsExhausted(
-                f"no attempts left: {assignment.max_attempts} graded attempts allowed "
+                f"no attempts left: {rules.max_attempts} graded attempts allowed "
                 "(practice mode is still open)"
             )
         attempt = used + 1

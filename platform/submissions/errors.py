@@ -48,3 +48,10 @@ class RateLimited(SubmissionError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message, retry_after=retry_after)
         self.retry_after = retry_after
+
+
+class TooManyInstances(RateLimited):
+    """"Another one" asked too often: a new practice instance of a math exercise runs the engine
+    in the web process, and its statement is cached for days (catalog.selectors)."""
+
+    code = "too_many_instances"

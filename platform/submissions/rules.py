@@ -15,6 +15,9 @@
   attempts, after the deadline), opening it ends the student's graded attempts on that exercise,
   recorded as a SolutionOpening (`worked_solution_for`).
 - **Solved** and the score come from submissions/scores.py (one effective score everywhere).
+
+Deadlines and attempt limits are the *student's* (courses.selectors.rules_for: the assignment's
+rules with the student's extension), and deadlines are written on the course's clock.
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ from catalog.models import Exercise, ExerciseVersion, PracticeInstance
 from catalog.selectors import engine_exercise
 from core.prepared import PreparedQuery
 from courses.models import Assignment, Course, Enrolment, SolutionOpening
+from courses.rules import StudentRules
+from courses.selectors import rules_for
+from courses.time import deadline_text
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -113,35 +119,36 @@ def solution_opened_at(*, user: User, exercise: Exercise) -> datetime | None:
 class GradedStanding:
     """Where a student stands on one assignment, for the rules above."""
 
-    assignment: Assignment
+    rules: StudentRules  # the assignment's rules for this student (their extension included)
     attempts_used: int
     solution_opened_at: datetime | None
 
     @property
+    def assignment(self) -> Assignment:
+        return self.rules.assignment
+
+    @property
     def attempts_left(self) -> int | None:
-        limit = self.assignment.max_attempts
+        limit = self.rules.max_attempts
         return None if limit is None else max(0, limit - self.attempts_used)
 
     def refusal(self, now: datetime | None = None) -> str:
         """Why a graded submission is refused now, in words for the student; "" if open."""
-        assignment = self.assignment
+        rules = self.rules
         if self.solution_opened_at is not None:
-            day = timezone.localtime(self.solution_opened_at).strftime("%Y-%m-%d %H:%M")
+            day = deadline_text(self.solution_opened_at, rules.zone)
             return (
                 f"You opened the worked solution ({day}): graded attempts on this exercise are "
                 "over. Practice is still open."
             )
-        if assignment.late_policy == Assignment.LatePolicy.PRACTICE_ONLY and assignment.is_past_due(
-            now
-        ):
-            due = timezone.localtime(assignment.due_at).strftime("%Y-%m-%d %H:%M")
+        if rules.late_policy == Assignment.LatePolicy.PRACTICE_ONLY and rules.is_past_due(now):
             return (
-                f"The deadline ({due}) has passed: practice mode is still open, "
-                "graded submissions are closed."
+                f"The deadline ({deadline_passed_words(rules)}) has passed: practice mode is "
+                "still open, graded submissions are closed."
             )
         if self.attempts_left == 0:
             return (
-                f"No graded attempts left ({self.attempts_used} of {assignment.max_attempts} "
+                f"No graded attempts left ({self.attempts_used} of {rules.max_attempts} "
                 "used): practice is still open."
             )
         return ""
@@ -149,12 +156,19 @@ class GradedStanding:
     def can_still_count(self, now: datetime | None = None) -> bool:
         """Whether a further graded submission could still change the student's score."""
         now = now or timezone.now()
-        return not self.refusal(now) and self.assignment.late_factor(now) > 0
+        return not self.refusal(now) and self.rules.late_factor(now) > 0
+
+
+def deadline_passed_words(rules: StudentRules) -> str:
+    """The student's deadline for a refusal: "Mon 7 Dec, 18:50 CET", followed by ", your
+    extended deadline" when an extension moved it."""
+    extended = ", your extended deadline" if rules.extended else ""
+    return f"{rules.due_text}{extended}"
 
 
 def graded_standing(*, user: User, assignment: Assignment) -> GradedStanding:
     return GradedStanding(
-        assignment=assignment,
+        rules=rules_for(assignment, user),
         attempts_used=counted_attempts(
             user=user, exercise=assignment.exercise, course=assignment.course
         ),
@@ -305,7 +319,7 @@ def worked_solution_for(
     tried = mine.filter(COUNTS_AS_TRY, status=Submission.Status.DONE).count()
     if policy == Policy.ATTEMPTS and tried >= after:
         offered = f"Shown after {after} attempts."
-    elif policy == Policy.DUE and assignment.is_past_due(now):
+    elif policy == Policy.DUE and standing.rules.is_past_due(now):
         offered = "The deadline has passed."
     elif policy == Policy.ATTEMPTS:
         return WorkedSolution(

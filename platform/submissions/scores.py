@@ -5,35 +5,46 @@ the submission page, the history and the API all take it from here.
   RegradeBatch: then it is the score of its regrade in the newest applied batch. A regrade that
   could not be graded (status error) or has not finished never replaces a score; neither does a
   regrade in a batch that is pending or discarded.
-- Its **effective score** = raw score x the assignment's `late_factor(created_at)`: under the
-  penalty policy, `penalty_per_day` percent per started day late (never below 0); under the
-  accept and practice-only policies, factor 1. Practice runs and self-test have no effective
-  score: they never count.
+- Its **effective score** = raw score x the late factor at `created_at` under the *student's*
+  rules (courses/rules.py: their extension moves their deadline): under the penalty policy,
+  `penalty_per_day` percent per started day late on the course's clock (never below 0); under
+  the accept and practice-only policies, factor 1. Practice runs and self-test have no
+  effective score: they never count.
 - A student's **result** on an assignment is the best effective score among their graded,
   counted submissions in that course: mode graded, not a regrade (`regrade_of` null), status
   done, and a verdict that counts (not invalid_answer / internal_error: those are messages,
   not answers). On a tie the earliest submission gives it (it is the least late).
+- An instructor's **score override** (courses.models.ScoreOverride, the newest row of the
+  (assignment, student) when it sets a score) replaces the result, with its reason ("9/10: set
+  by carol on 7 Dec: ..."), whatever the submissions gave or will give, until a newer row
+  changes or clears it.
 - **Solved** = some counted submission's raw score (after regrades) reaches its max score,
-  whatever the late penalty took off. In self-test outside any course: an accepted practice run
-  on every case (`SOLVED_SELF_TEST`); a visible-only run never solves anything.
+  whatever the late penalty took off: the grading's notion, which an override does not change
+  (the worked solution and the practice rules depend on it). In self-test outside any course:
+  an accepted practice run on every case (`SOLVED_SELF_TEST`); a visible-only run never solves
+  anything.
 - **Attempts** = counted graded submissions (`models.COUNTS_AS_TRY`). A queued submission
   already counts: it used up an attempt.
 - Queued or running submissions are **pending**: a student with nothing graded yet but
   something pending shows "pending", never 0.
 
-Reads are by `values()` in a constant number of queries (the submissions, then the applied
-regrades), aggregated in Python: a gradebook of N students x M assignments is not N x M queries.
+Reads are by `values()` in a constant number of queries (the submissions, the applied regrades,
+the course's extensions and overrides), aggregated in Python: a gradebook of N students x M
+assignments is not N x M queries.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from accounts.models import User
-from courses.models import Assignment, Course
+from courses.models import Assignment, Course, ScoreOverride
+from courses.rules import StudentRules, student_rules
+from courses.selectors import CourseExceptions, course_exceptions, extensions_for_pairs
+from courses.time import zone_of
 from django.db.models import Q
 from django.utils import timezone
 
@@ -97,24 +108,24 @@ class Effective:
         return f"{_number(self.score)}/{_number(self.max_score)}: " + "; ".join(parts)
 
 
-def effective(row: Row, assignment: Assignment | None, regrade: Row | None) -> Effective:
-    """The effective score of one graded submission (`row`: FIELDS of it), in its assignment,
-    with the applied regrade that replaces its score, if any."""
+def effective(row: Row, rules: StudentRules | None, regrade: Row | None) -> Effective:
+    """The effective score of one graded submission (`row`: FIELDS of it), under its student's
+    rules of its assignment, with the applied regrade that replaces its score, if any."""
     graded = row["score"] if row["status"] == Submission.Status.DONE else None
     source = regrade if regrade is not None else row
     raw = source["score"] if row["status"] == Submission.Status.DONE else None
     out_of = source["max_score"]
-    if out_of is None and assignment is not None:
-        out_of = assignment.exercise.points
+    if out_of is None and rules is not None:
+        out_of = rules.assignment.exercise.points
     if raw is None or row["verdict"] in NOT_COUNTED_VERDICTS:
         return Effective(None, out_of, None, graded)
-    factor = assignment.late_factor(row["created_at"]) if assignment is not None else 1.0
+    factor = rules.late_factor(row["created_at"]) if rules is not None else 1.0
     return Effective(
         score=raw * factor,
         max_score=out_of,
         raw=raw,
         graded=graded,
-        days_late=assignment.days_late(row["created_at"]) if assignment is not None else 0,
+        days_late=rules.days_late(row["created_at"]) if rules is not None else 0,
         penalty_percent=100 * (1 - factor),
         regraded_at=regrade.get("regrade_batch__applied_at") if regrade is not None else None,
     )
@@ -135,6 +146,12 @@ class Cell:
     attempts_to_solve: int | None = None  # counted attempts up to the first solving one
     best_submission_id: int | None = None
     best: Effective | None = None  # the effective score of that submission, with its reason
+    # The instructor's score, which replaces the grading's (`score` is then its score, and
+    # `graded_score` what the submissions gave).
+    override: ScoreOverride | None = None
+    graded_score: float | None = None
+    # The student's own rules of the assignment (their deadline and attempts).
+    rules: StudentRules | None = field(default=None, compare=False, repr=False)
 
     @property
     def slug(self) -> str:
@@ -149,22 +166,50 @@ class Cell:
         return self.score is not None
 
     @property
+    def is_overridden(self) -> bool:
+        return self.override is not None
+
+    @property
     def reason(self) -> str:
+        if self.override is not None and self.score is not None:
+            return override_reason(self.override, self.out_of, self.assignment)
         return self.best.reason if self.best is not None else ""
 
 
+def override_reason(override: ScoreOverride, out_of: float, assignment: Assignment) -> str:
+    """ "9/10: set by carol on 7 Dec: <reason>" (the date on the course's clock)."""
+    assert override.score is not None
+    who = override.created_by.username if override.created_by else "an instructor"
+    day = override.created_at.astimezone(zone_of(assignment.course))
+    return (
+        f"{_number(override.score)}/{_number(out_of)}: set by {who} on "
+        f"{day.day} {day:%b}: {override.reason}"
+    )
+
+
 def result_cells(
-    assignment: Assignment, rows: Iterable[Row], regrades: dict[int, Row]
+    assignment: Assignment,
+    rows: Iterable[Row],
+    regrades: dict[int, Row],
+    *,
+    exceptions: CourseExceptions,
 ) -> dict[int, Cell]:
     """User id -> Cell, from one exercise's original submissions in chronological order.
 
-    `regrades` maps an original submission's id to the regrade that replaces its score.
+    `regrades` maps an original submission's id to the regrade that replaces its score;
+    `exceptions` holds the course's extensions (each student's rules) and score overrides.
     """
     cells: dict[int, Cell] = {}
-    for row in rows:
-        cell = cells.get(row["user_id"])
+
+    def cell_of(user_id: int) -> Cell:
+        cell = cells.get(user_id)
         if cell is None:
-            cell = cells[row["user_id"]] = Cell(assignment)
+            rules = exceptions.rules(assignment, user_id)
+            cell = cells[user_id] = Cell(assignment, rules=rules)
+        return cell
+
+    for row in rows:
+        cell = cell_of(row["user_id"])
         if row["status"] in PENDING:
             cell.pending += 1
             cell.attempts += 1
@@ -172,7 +217,7 @@ def result_cells(
         if row["status"] != Submission.Status.DONE or row["verdict"] in NOT_COUNTED_VERDICTS:
             continue
         cell.attempts += 1
-        result = effective(row, assignment, regrades.get(row["id"]))
+        result = effective(row, cell.rules, regrades.get(row["id"]))
         if result.score is None or result.raw is None:
             continue
         out_of = result.max_score if result.max_score is not None else assignment.exercise.points
@@ -187,6 +232,14 @@ def result_cells(
             cell.days_late = result.days_late
             cell.best_submission_id = row["id"]
             cell.best = result
+    for user_id in exceptions.overridden_students(assignment):
+        cell = cell_of(user_id)
+        cell.override = exceptions.override(assignment, user_id)
+        assert cell.override is not None and cell.override.score is not None
+        cell.graded_score = cell.score
+        cell.score = cell.override.score
+        if cell.max_score is None:
+            cell.max_score = assignment.exercise.points
     return cells
 
 
@@ -235,13 +288,23 @@ def student_result(*, assignment: Assignment, student: User) -> Cell:
     course, exercise_ids = assignment.course, [assignment.exercise_id]
     rows = original_rows(course, exercise_ids, user_ids=[student.pk])
     regrades = replacing_regrades(course, exercise_ids, APPLIED)
-    return result_cells(assignment, rows, regrades).get(student.pk) or Cell(assignment)
+    exceptions = course_exceptions(course, student_ids=[student.pk])
+    found = result_cells(assignment, rows, regrades, exceptions=exceptions).get(student.pk)
+    return found or Cell(assignment, rules=exceptions.rules(assignment, student.pk))
 
 
 def results_for_student(
-    *, user: User, course: Course, assignments: list[Assignment]
+    *,
+    user: User,
+    course: Course,
+    assignments: list[Assignment],
+    exceptions: CourseExceptions | None = None,
 ) -> dict[int, Cell]:
-    """Exercise id -> `user`'s Cell on each of `assignments` (all of one course): 2 queries."""
+    """Exercise id -> `user`'s Cell on each of `assignments` (all of one course), each with
+    the student's rules: 4 queries (2 when `exceptions`, the user's in this course, are given).
+    """
+    if exceptions is None:
+        exceptions = course_exceptions(course, student_ids=[user.pk])
     exercise_ids = [assignment.exercise_id for assignment in assignments]
     rows = original_rows(course, exercise_ids, user_ids=[user.pk])
     regrades = replacing_regrades(
@@ -252,16 +315,24 @@ def results_for_student(
         by_exercise.setdefault(row["exercise_id"], []).append(row)
     cells = {}
     for assignment in assignments:
-        found = result_cells(assignment, by_exercise.get(assignment.exercise_id, []), regrades)
-        cells[assignment.exercise_id] = found.get(user.pk) or Cell(assignment)
+        found = result_cells(
+            assignment,
+            by_exercise.get(assignment.exercise_id, []),
+            regrades,
+            exceptions=exceptions,
+        ).get(user.pk)
+        cells[assignment.exercise_id] = found or Cell(
+            assignment, rules=exceptions.rules(assignment, user.pk)
+        )
     return cells
 
 
 def effective_scores(submissions: Iterable[Submission]) -> dict[int, Effective]:
-    """Submission id -> its effective score, for a page or an API list (2 queries at most).
+    """Submission id -> its effective score, for a page or an API list (3 queries at most).
 
     Practice runs and regrade rows have none of their own (they never count); an original
-    graded submission in a course gets its assignment's late factor and its applied regrade.
+    graded submission in a course gets the late factor of its student's rules (their extension)
+    and its applied regrade.
     """
     graded = [
         s
@@ -278,8 +349,11 @@ def effective_scores(submissions: Iterable[Submission]) -> dict[int, Effective]:
         query = Q()
         for course_id, exercise_id in pairs:
             query |= Q(course_id=course_id, exercise_id=exercise_id)
-        for assignment in Assignment.objects.filter(query).select_related("exercise"):
+        for assignment in Assignment.objects.filter(query).select_related("exercise", "course"):
             assignments[(assignment.course_id, assignment.exercise_id)] = assignment
+    extensions = extensions_for_pairs(
+        (s.course_id, s.user_id) for s in graded if s.course_id is not None
+    )
     regrades = {
         row["regrade_of_id"]: row
         for row in Submission.objects.filter(
@@ -295,7 +369,11 @@ def effective_scores(submissions: Iterable[Submission]) -> dict[int, Effective]:
     for submission in graded:
         row = {name: getattr(submission, name) for name in FIELDS}
         assignment = assignments.get((submission.course_id, submission.exercise_id))
-        result[submission.pk] = effective(row, assignment, regrades.get(submission.pk))
+        rules = None
+        if assignment is not None:
+            mine = extensions.get((submission.course_id, submission.user_id), [])
+            rules = student_rules(assignment, mine)
+        result[submission.pk] = effective(row, rules, regrades.get(submission.pk))
     return result
 
 

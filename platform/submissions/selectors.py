@@ -8,7 +8,7 @@ from accounts.models import User
 from catalog.models import Exercise
 from core.prepared import PreparedQuery
 from courses.models import Assignment
-from courses.selectors import courses_taught_by
+from courses.selectors import courses_taught_by, rules_for
 from django.db.models import Max, Q, QuerySet
 from django.http import Http404
 
@@ -161,6 +161,16 @@ _ASSIGNMENT_OF = PreparedQuery(
 )
 
 
+def seed_for_viewer(submission: Submission, viewer: User) -> int | None:
+    """The instance's seed, unless it is the student's own graded instance shown to them: with
+    the exercise's files (a public folder in the repository), the graded seed would let them
+    run its hidden cases offline. A practice seed is theirs to use (docs/offline.md)."""
+    own = viewer.pk == submission.user_id and not viewer.is_platform_staff
+    if own and submission.mode == Submission.Mode.GRADED:
+        return None
+    return submission.seed
+
+
 def report_for_viewer(submission: Submission, viewer: User) -> dict[str, Any] | None:
     """The report as `viewer` may see it.
 
@@ -171,12 +181,20 @@ def report_for_viewer(submission: Submission, viewer: User) -> dict[str, Any] | 
     report = submission.report
     if not report or viewer.pk != submission.user_id or viewer.is_platform_staff:
         return report
+    if "seed" in report and seed_for_viewer(submission, viewer) is None:
+        report = {key: value for key, value in report.items() if key != "seed"}
     if report.get("fault") == "exercise":
         # The exercise's own reference failed: its error (a traceback quoting reference.py) is
         # for the exercise's authors, who get it in the alert; the student reads the message.
         return {**report, "warnings": [], "checks": []}
     assignment = _assignment_of(submission)
-    if assignment is None or assignment.shows_hidden_feedback():
+    # Held back until the student's own deadline: an extension moves it (and costs a query
+    # only when the feedback is held back at all).
+    if (
+        assignment is None
+        or assignment.hidden_feedback
+        or rules_for(assignment, viewer).shows_hidden_feedback()
+    ):
         return report
     checks = []
     for check in report.get("checks", []):

@@ -341,3 +341,23 @@ def test_a_crashing_reference_shows_the_student_no_line_of_it(
     # The course's instructor sees it, to fix the exercise.
     seen = Client().get(f"{SUBMISSIONS}/{broken.pk}", **bearer(people.carol)).json()
     assert "secret line" in json.dumps(seen)
+
+
+def test_the_graded_seed_reaches_no_student_but_a_practice_seed_does(
+    exercises: Bank, people: People
+) -> None:
+    graded = make_submission(
+        people.alice, exercises.code, status="done", verdict="accepted",
+        report={"seed": 1234, "checks": [], "verdict": "accepted"},
+    )  # fmt: skip
+    practice = make_submission(
+        people.alice, exercises.code, mode="practice", attempt=None, status="done",
+        verdict="accepted", seed=777, report={"seed": 777, "checks": [], "verdict": "accepted"},
+    )  # fmt: skip
+    auth = bearer(people.alice)
+    got = Client().get(f"{SUBMISSIONS}/{graded.pk}", **auth).json()
+    assert got["seed"] is None and "seed" not in got["report"]
+    assert "1234" not in as_user(people.alice).get(f"/submissions/{graded.pk}/").content.decode()
+    assert Client().get(f"{SUBMISSIONS}/{practice.pk}", **auth).json()["seed"] == 777
+    # The course's instructor, reproducing a verdict, sees it.
+    assert Client().get(f"{SUBMISSIONS}/{graded.pk}", **bearer(people.carol)).json()["seed"] == 1234

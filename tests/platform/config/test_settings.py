@@ -142,3 +142,38 @@ def test_celery_queue_settings(settings: object) -> None:
     assert app.conf.task_default_queue == "grading"
     # Above the sandbox's largest wall-clock limit (120 s), so the sandbox decides timeouts.
     assert 120 < app.conf.task_soft_time_limit < app.conf.task_time_limit
+
+
+def test_hsts_and_the_proxy_address_come_from_the_environment(tmp_path: Path) -> None:
+    code = (
+        "import django; from django.conf import settings; django.setup(); "
+        "print(settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
+        "settings.TRUST_X_FORWARDED_FOR, settings.INSTANCE_RATE)"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PYTHONPATH": f"{ROOT / 'platform'}:{ROOT}",
+        "VAR_DIR": str(tmp_path),
+        "DEBUG": "True",
+    }
+    default = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT / "platform", env=env, capture_output=True,
+        text=True, timeout=60,
+    )
+    assert default.stdout.split(maxsplit=3) == ["0", "False", "False", "(10, 60)\n"], default.stderr
+    chosen = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT / "platform",
+        env={
+            **env,
+            "SECURE_HSTS_SECONDS": "31536000",
+            "SECURE_HSTS_INCLUDE_SUBDOMAINS": "True",
+            "TRUST_X_FORWARDED_FOR": "True",
+            "INSTANCE_RATE": "3/60",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert chosen.stdout.split(maxsplit=3) == ["31536000", "True", "True", "(3, 60)\n"]

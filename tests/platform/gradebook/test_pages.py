@@ -114,9 +114,11 @@ def test_the_csv_has_one_row_per_student_with_the_pages_numbers(
         "double-it score",
         "double-it attempts",
         "double-it days late",
+        "double-it set by hand",
         "count-params score",
         "count-params attempts",
         "count-params days late",
+        "count-params set by hand",
         "total",
     ]
     by_user = {row[0]: row for row in rows}
@@ -124,11 +126,11 @@ def test_the_csv_has_one_row_per_student_with_the_pages_numbers(
         "alice",
         "Alice Liddell",
         "alice@example.org",
-        *("7.5", "2", "0"),
-        *("2", "1", "0"),
+        *("7.5", "2", "0", ""),
+        *("2", "1", "0", ""),
         "9.5",
     ]
-    assert by_user["bob"] == ["bob", "", "", "pending", "1", "0", "", "0", "0", "0"]
+    assert by_user["bob"] == ["bob", "", "", "pending", "1", "0", "", "", "0", "0", "", "0"]
     assert len(rows) == 2
 
 

@@ -11,8 +11,13 @@ from typing import Any
 import pytest
 from accounts.models import User
 from catalog.models import Exercise
-from courses.models import Assignment, Course, Enrolment
-from courses.services import assignment_ensure, course_ensure, enrolment_ensure
+from courses.models import Assignment, Course, Enrolment, ScoreOverride
+from courses.services import (
+    assignment_ensure,
+    course_ensure,
+    enrolment_ensure,
+    extension_grant,
+)
 from django.test import Client
 from django.utils import timezone
 
@@ -35,7 +40,7 @@ def test_home_opens_the_only_course_of_a_student_else_the_courses_page(
 ) -> None:
     assert client.get("/")["Location"] == "/signin/"
     assert signed_in(people.alice).get("/")["Location"] == "/courses/ml101/"
-    assert signed_in(people.carol).get("/")["Location"] == "/courses/"  # teaches: the list
+    assert signed_in(people.carol).get("/")["Location"] == "/teach/"  # teaches: /teach/
 
     enrolment_ensure(course=Course.objects.get(slug="cv201"), user=people.alice)
     assert signed_in(people.alice).get("/")["Location"] == "/courses/"
@@ -206,6 +211,57 @@ def test_deadlines_in_words_and_whats_due(
     assert "overdue" not in page and "deadline passed" in page
 
 
+def whats_due_section(page: str) -> str:
+    start = page.index('id="whats-due"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_whats_due_keeps_overdue_work_that_still_earns_something_with_the_penalty_in_words(
+    signed_in: SignIn, exercises: Bank, people: People
+) -> None:
+    ml101 = Course.objects.get(slug="ml101")
+    now = timezone.now()
+    code = assignment_ensure(
+        course=ml101,
+        exercise=exercises.code,
+        due_at=now - timedelta(days=1, hours=1),  # 2 started days late: 80% now
+        late_policy=Assignment.LatePolicy.PENALTY,
+        penalty_per_day=10,
+    )
+    assignment_ensure(
+        course=ml101,
+        exercise=exercises.math,
+        due_at=now - timedelta(hours=3),
+        late_policy=Assignment.LatePolicy.ACCEPT,
+    )
+    alice = signed_in(people.alice)
+
+    due = whats_due_section(alice.get("/courses/ml101/").content.decode())
+
+    assert "Double it" in due and "Count the parameters" in due
+    assert "overdue by 1 day</time>: " in due
+    assert "late work loses 10% per day, 80% now (until " in due
+    assert "overdue by 3 hours</time>: " in due and "late work counts in full" in due
+    assert due.index("Double it") < due.index("Count the parameters")  # most overdue first
+    listed = alice.get("/courses/").content.decode()
+    assert "late work loses 10% per day, 80% now" in listed and "1 more due" in listed
+
+    # Nothing more to earn: the penalty reached 100%, practice only, or no attempts left.
+    code.penalty_per_day = 50
+    code.save()
+    assignment_ensure(
+        course=ml101, exercise=exercises.math, late_policy=Assignment.LatePolicy.PRACTICE_ONLY
+    )
+    due = whats_due_section(alice.get("/courses/ml101/").content.decode())
+    assert "Double it" not in due and "Count the parameters" not in due
+    assert "Nothing due" in due
+    code.penalty_per_day, code.max_attempts = 10, 1
+    code.save()
+    assert "Double it" in whats_due_section(alice.get("/courses/ml101/").content.decode())
+    make_submission(people.alice, exercises.code, status="done", verdict="rejected", score=0.0)
+    assert "Double it" not in whats_due_section(alice.get("/courses/ml101/").content.decode())
+
+
 def test_the_course_home_makes_a_fixed_number_of_queries(
     signed_in: SignIn, exercises: Bank, people: People, django_assert_max_num_queries: Any
 ) -> None:
@@ -225,11 +281,31 @@ def test_the_course_home_makes_a_fixed_number_of_queries(
             due_at=timezone.now() + timedelta(days=number + 1),
         )
         make_submission(people.alice, exercises.code, status="done", verdict="rejected")
+        # Her own rules on every one of them, and scores set by hand: read in one query each.
+        extension_grant(
+            course=ml101,
+            student=people.alice,
+            assignment=Assignment.objects.get(course=ml101, exercise=extra),
+            due_at=timezone.now() + timedelta(days=number + 3),
+            extra_attempts=0,
+            reason="",
+            created_by=people.carol,
+        )
+        ScoreOverride.objects.create(
+            assignment=Assignment.objects.get(course=ml101, exercise=extra),
+            student=people.alice,
+            score=1.0,
+            reason="oral exam",
+            created_by=people.carol,
+        )
     alice = signed_in(people.alice)
 
-    with django_assert_max_num_queries(10):
+    # Session, user, course, membership, her extensions, her overrides, the assignments, her
+    # submissions, their applied regrades, her practice, whether she teaches: however many.
+    with django_assert_max_num_queries(11):
         page = alice.get("/courses/ml101/").content.decode()
     assert page.count("data-status=") == 14
+    assert page.count("your extended deadline") == 12 and page.count("set by carol") == 12
     with django_assert_max_num_queries(10):
         alice.get("/courses/")
 
@@ -320,9 +396,10 @@ def test_joining_while_signed_out_signs_in_then_comes_back(
 ) -> None:
     code = Course.objects.get(slug="ml101").invite_code
     response = client.get(f"/join/{code}/")
-    assert response.status_code == 302
-    assert response["Location"] == f"/signin/?next=/join/{code}/"
-    assert client.post(f"/join/{code}/").status_code == 302
+    # Signed out: a sign-in link that comes back here, and a sign-up form (tests/platform/accounts).
+    assert response.status_code == 200
+    assert f'href="/signin/?next=/join/{code}/"' in response.content.decode()
+    assert client.post(f"/join/{code}/").status_code == 400  # an empty sign-up creates nothing
     assert not Enrolment.objects.filter(user=newcomer).exists()
 
     signed = client.post(

@@ -134,10 +134,10 @@ def test_the_offline_page_renders_for_everyone_and_is_linked(
     html = page.content.decode()
     assert html.count("<h1>") == 1
     for command in (
-        "pip install -r requirements.txt",
-        "python -m graders list",
-        "python -m graders show conv-output-shape --seed 3",
-        "python -m graders check linear-backward my_solution.py",
+        'pip install "deepgrade-graders @ http://testserver/downloads/deepgrade_graders-',
+        "python -m graders check linear-backward my_solution.py --bundle",
+        "python -m graders check linear-backward my_solution.py --remote http://testserver/",
+        "from graders.notebook import check, submit",
         "--json",
         "python -m graders compare symbolic",
         "Accepted  score 10/10",
@@ -148,7 +148,10 @@ def test_the_offline_page_renders_for_everyone_and_is_linked(
     alice = signed_in(people.alice)
     exercise_page = alice.get("/exercises/double-it/").content.decode()
     assert 'href="/help/offline/"' in exercise_page
-    seed = re.search(
-        r"python -m graders check double-it my_solution.py --seed (\d+)", exercise_page
+    # The offline command is the bundle's (its practice instance): no seed on the page.
+    assert (
+        "python -m graders check double-it my_solution.py --bundle deepgrade-double-it.zip"
+        in exercise_page
     )
-    assert seed, "the exercise page gives the offline command with the student's instance"
+    assert 'href="/exercises/double-it/bundle.zip"' in exercise_page
+    assert "--seed" not in exercise_page
