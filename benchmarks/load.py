@@ -433,12 +433,13 @@ def setup_django(env: dict[str, str]) -> None:
 def prepare_database(students: int) -> tuple[list[str], str]:
     """Migrations, the exercises, `students` students with an API token; and one with a
     password for the HTML pages. Returns (tokens, that student's username)."""
+    from django.core.management import call_command
+
     from accounts.models import ApiToken, User
     from accounts.services import TOKEN_PREFIX, token_digest, user_create
     from catalog.services import exercises_sync
     from courses.models import Enrolment
     from courses.services import assign_all, course_ensure
-    from django.core.management import call_command
 
     call_command("migrate", "--noinput", verbosity=0)
     if User.objects.filter(username__startswith="load-").exists():

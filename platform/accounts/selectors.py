@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.errors import DomainError
-from core.prepared import PreparedQuery
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts.models import ApiToken, User
 from accounts.services import TOKEN_PREFIX, PasswordChangeRequired, token_digest
+from core.errors import DomainError
+from core.prepared import PreparedQuery
 
 # Writing last_used_at on every request would turn each API read into a write; once a minute
 # is enough to tell a used token from an abandoned one.

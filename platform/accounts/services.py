@@ -6,7 +6,6 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from core.errors import DomainError, NotFound
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import ApiToken, User, username_taken_message
 from accounts.usernames import lookalike_problem, normalise, username_key
+from core.errors import DomainError, NotFound
 
 TOKEN_PREFIX = "dg_"
 

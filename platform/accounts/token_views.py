@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.errors import DomainError, NotFound, http_status
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,6 +23,7 @@ from accounts.services import (
     api_token_create,
     api_token_revoke,
 )
+from core.errors import DomainError, NotFound, http_status
 
 NEVER = "never"
 

@@ -14,6 +14,23 @@ import logging
 from typing import Any
 
 import pydantic
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import NinjaAPI, Status
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from api.auth import BearerTokenAuth, SessionCsrfAuth
+from api.preview import answer_preview
+from api.schemas import (
+    ErrorOut,
+    ExerciseDetailOut,
+    ExerciseOut,
+    PreviewIn,
+    PreviewOut,
+    SubmissionIn,
+    SubmissionOut,
+)
 from catalog.models import Exercise
 from catalog.selectors import exercise_get_unchecked, statement_source
 from core.errors import DB_RETRY_AFTER_SECONDS as RETRY_AFTER_SECONDS
@@ -27,11 +44,6 @@ from courses.selectors import (
     rules_for,
 )
 from courses.time import in_course_zone
-from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import reverse
-from ninja import NinjaAPI, Status
-from ninja.errors import AuthenticationError, HttpError, ValidationError
 from submissions.create import practice_instance_next, submission_create
 from submissions.errors import RateLimited
 from submissions.models import Submission
@@ -42,18 +54,6 @@ from submissions.selectors import (
     seed_for_viewer,
     submission_for_status,
     submission_list_for_student,
-)
-
-from api.auth import BearerTokenAuth, SessionCsrfAuth
-from api.preview import answer_preview
-from api.schemas import (
-    ErrorOut,
-    ExerciseDetailOut,
-    ExerciseOut,
-    PreviewIn,
-    PreviewOut,
-    SubmissionIn,
-    SubmissionOut,
 )
 
 logger = logging.getLogger(__name__)

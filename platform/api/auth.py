@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.selectors import user_for_api_token
 from django.conf import settings
 from django.http import HttpRequest
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
+
+from accounts.selectors import user_for_api_token
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 

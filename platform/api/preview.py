@@ -22,14 +22,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+
 from catalog.models import Exercise
 from catalog.selectors import engine_exercise
 from core.errors import DomainError
-from django.conf import settings
+from graders.math.templates import CHOICE_TYPES
 from submissions.errors import RateLimited
 from submissions.ratelimit import rate_limit_hit
-
-from graders.math.templates import CHOICE_TYPES
 
 logger = logging.getLogger(__name__)
 

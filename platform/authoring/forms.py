@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.models import Exercise
-from catalog.selectors import topic_title
 from django import forms
 
 from authoring.folder import SLUG_MAX_LENGTH
+from catalog.models import Exercise
+from catalog.selectors import topic_title
 from graders.exercise import TOPIC_ORDER
 
 KINDS = {

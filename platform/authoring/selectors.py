@@ -22,13 +22,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from accounts.models import User
-from catalog.models import Exercise, ExerciseOwner, ExerciseVersion
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
+from accounts.models import User
 from authoring.folder import files_hash
 from authoring.models import ExerciseDraft, Publication
+from catalog.models import Exercise, ExerciseOwner, ExerciseVersion
 
 
 def is_author(user: User) -> bool:

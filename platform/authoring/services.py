@@ -21,18 +21,13 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from accounts.models import User
-from catalog.models import Exercise, ExerciseOwner, ExerciseVersion
-from catalog.services import exercise_publish_files
 from celery import current_app
-from core.claims import SWEEP_BATCH, ClaimColumns
-from core.errors import DomainError
-from core.queues import PUBLISH_RETRY_POLICY
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import User
 from authoring.folder import (
     WORKED_SOLUTION,
     declared_topic,
@@ -51,6 +46,11 @@ from authoring.selectors import (
     validation_problem,
 )
 from authoring.skeletons import SkeletonError, skeleton_files
+from catalog.models import Exercise, ExerciseOwner, ExerciseVersion
+from catalog.services import exercise_publish_files
+from core.claims import SWEEP_BATCH, ClaimColumns
+from core.errors import DomainError
+from core.queues import PUBLISH_RETRY_POLICY
 from graders.exercise import TOPIC_ORDER, ExerciseError
 
 logger = logging.getLogger(__name__)

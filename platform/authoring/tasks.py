@@ -16,7 +16,6 @@ import logging
 import time
 from pathlib import Path
 
-from catalog.models import Exercise
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -30,6 +29,7 @@ from authoring.services import (
     drafts_sweep,
     validation_soft_time_limit,
 )
+from catalog.models import Exercise
 
 logger = logging.getLogger(__name__)
 

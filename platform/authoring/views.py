@@ -11,7 +11,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from catalog.rendering import render_markdown
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -61,6 +60,7 @@ from authoring.services import (
     exercise_owner_add,
     exercise_owner_remove,
 )
+from catalog.rendering import render_markdown
 
 FILE_FIELD = "file:"  # the form field of a file is "file:" + its relative path
 

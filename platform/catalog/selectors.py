@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from itertools import groupby
 from pathlib import Path
 
-from core.prepared import PreparedQuery
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
@@ -20,6 +19,7 @@ from django.http import Http404
 
 from catalog.models import Exercise, ExerciseVersion
 from catalog.rendering import render_markdown
+from core.prepared import PreparedQuery
 from graders.exercise import Exercise as EngineExercise
 from graders.exercise import load_exercise
 

@@ -18,12 +18,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from core.errors import DB_RETRY_AFTER_SECONDS, DB_UNAVAILABLE_MESSAGE
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.cache import patch_cache_control
+
+from core.errors import DB_RETRY_AFTER_SECONDS, DB_UNAVAILABLE_MESSAGE
 
 logger = logging.getLogger(__name__)
 

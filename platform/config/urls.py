@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from accounts import token_views
-from api.api import api
 from django.contrib import admin
 from django.urls import include, path
+
+from accounts import token_views
+from api.api import api
 from pages import views as page_views
 
 urlpatterns = [

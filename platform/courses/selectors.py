@@ -11,13 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.http import Http404
+
 from accounts.models import User
 from catalog.models import AlertResolution, Exercise, ExerciseAlert
 from catalog.selectors import by_topic, exercise_get_in, exercise_list
 from core.prepared import PreparedQuery
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.http import Http404
-
 from courses.models import (
     Assignment,
     Course,

@@ -11,9 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from accounts.models import User
-from catalog.models import AlertResolution, Exercise, ExerciseAlert
-from core.errors import DomainError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -23,6 +20,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.models import User
+from catalog.models import AlertResolution, Exercise, ExerciseAlert
+from core.errors import DomainError
 from courses.models import (
     Assignment,
     Course,

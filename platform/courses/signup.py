@@ -15,14 +15,14 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from accounts.models import User
-from accounts.services import AccountError, user_create
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import DomainNameValidator
 from django.db import transaction
 
+from accounts.models import User
+from accounts.services import AccountError, user_create
 from courses.models import Course
 from courses.services import CourseError, enrolment_join
 

@@ -16,6 +16,8 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Q, QuerySet
+
 from accounts.models import User
 from catalog.models import Exercise
 from courses.models import Assignment, Course, Extension, ScoreOverride
@@ -28,7 +30,7 @@ from courses.selectors import (
     score_overrides_of,
     students_of,
 )
-from django.db.models import Count, Q, QuerySet
+from graders.report import VERDICT_LABELS, Verdict
 from submissions.models import NOT_COUNTED_VERDICTS, RegradeBatch, Submission
 from submissions.scores import (  # the rules, written once
     APPLIED,
@@ -42,8 +44,6 @@ from submissions.scores import (  # the rules, written once
     result_cells,
     student_result,
 )
-
-from graders.report import VERDICT_LABELS, Verdict
 
 # The gradebook's page, CSV and tests read a student's cell from here too.
 __all__ = ["Cell", "Row", "student_result"]

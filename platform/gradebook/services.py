@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import math
 
+from django.db import transaction
+from django.utils import timezone
+
 from accounts.models import User
 from catalog.models import Exercise
 from core.errors import DomainError
 from courses.models import Assignment, Course, ScoreOverride
 from courses.selectors import students_of
-from django.db import transaction
-from django.utils import timezone
 from submissions.create import submission_regrade
 from submissions.models import COUNTS_AS_TRY, ORIGINAL_GRADED, RegradeBatch, Submission
 from submissions.scores import student_result

@@ -9,9 +9,6 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable
 
-from courses.models import Assignment, Course
-from courses.selectors import course_get_for_instructor
-from courses.time import zone_of
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,10 +16,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from submissions.models import RegradeBatch
-from submissions.rules import solution_opened_at
-from submissions.scores import Cell
 
+from courses.models import Assignment, Course
+from courses.selectors import course_get_for_instructor
+from courses.time import zone_of
 from gradebook.charts import bar_chart
 from gradebook.forms import ScoreOverrideForm
 from gradebook.selectors import (
@@ -43,6 +40,9 @@ from gradebook.services import (
     regrade_batch_discard,
     score_override_create,
 )
+from submissions.models import RegradeBatch
+from submissions.rules import solution_opened_at
+from submissions.scores import Cell
 
 
 def _assignment_or_404(course: Course, slug: str) -> Assignment:

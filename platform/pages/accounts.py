@@ -12,20 +12,7 @@ import logging
 import math
 from typing import Any
 
-from accounts.forms import PasswordChangeForm, SetPasswordForm, SignupForm
-from accounts.services import AccountError
 from axes.helpers import get_client_ip_address
-from core.errors import http_status
-from courses.models import Course
-from courses.services import CourseError
-from courses.signup import (
-    SIGNUP_CONFIRM_SECONDS,
-    signup_confirm,
-    signup_domain_problem,
-    signup_join,
-    signup_pending_create,
-    signup_pending_get,
-)
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -37,6 +24,20 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from accounts.forms import PasswordChangeForm, SetPasswordForm, SignupForm
+from accounts.services import AccountError
+from core.errors import http_status
+from courses.models import Course
+from courses.services import CourseError
+from courses.signup import (
+    SIGNUP_CONFIRM_SECONDS,
+    signup_confirm,
+    signup_domain_problem,
+    signup_join,
+    signup_pending_create,
+    signup_pending_get,
+)
 from submissions.ratelimit import rate_limit_hit
 
 logger = logging.getLogger(__name__)

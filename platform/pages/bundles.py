@@ -21,6 +21,13 @@ import threading
 from pathlib import Path
 from types import ModuleType
 
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+import graders
 from catalog.models import Exercise
 from catalog.selectors import engine_exercise
 from courses.selectors import (
@@ -29,15 +36,8 @@ from courses.selectors import (
     exercise_get_for,
     is_instructor_of,
 )
-from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.urls import reverse
-from django.views.decorators.http import require_GET
 from submissions.ratelimit import rate_limit_hit
 from submissions.rules import practice_refusal, practice_seed
-
-import graders
 
 # Each bundle runs the references of its exercises in the web process: a student's first
 # download of a course costs seconds of CPU, so downloads are counted per user.

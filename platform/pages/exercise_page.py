@@ -17,12 +17,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from accounts.models import User
 from catalog.models import Exercise
 from courses.models import Assignment, Course
 from courses.rules import StudentRules
 from courses.selectors import assignment_for, rules_for
-from django.utils import timezone
+from pages.forms import RUN_GRADED, RUN_PRACTICE, RUN_PRACTICE_ALL
+from pages.wording import due_in_words, hidden_feedback_words, late_now_words, late_policy_words
 from submissions.rules import (
     GradedStanding,
     graded_seed,
@@ -32,9 +35,6 @@ from submissions.rules import (
     practice_seed,
 )
 from submissions.scores import Cell, student_result
-
-from pages.forms import RUN_GRADED, RUN_PRACTICE, RUN_PRACTICE_ALL
-from pages.wording import due_in_words, hidden_feedback_words, late_now_words, late_policy_words
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from submissions.models import Submission
 
 from graders.math.templates import LETTERS
+from submissions.models import Submission
 
 # What the exercise page's buttons ask for (the button's `name="mode"` value). "practice" is
 # "Run visible tests" for code and "Check (practice)" for math; "practice-all" runs every case

@@ -14,11 +14,11 @@ import logging
 import re
 from dataclasses import dataclass
 
+from django.core.cache import cache
+
 from catalog.models import ExerciseVersion
 from catalog.rendering import render_markdown
 from catalog.selectors import engine_exercise
-from django.core.cache import cache
-
 from graders.math.params import InstanceError, options_for, parametrised
 from graders.math.templates import CHOICE_TYPES
 

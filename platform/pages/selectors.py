@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 
+from django.db.models import F, Q
+from django.utils import timezone
+
 from accounts.models import User
 from catalog.models import Exercise
 from catalog.selectors import topic_title
@@ -31,13 +34,10 @@ from courses.selectors import (
     courses_taught_by,
     exceptions_of_student,
 )
-from django.db.models import F, Q
-from django.utils import timezone
-from submissions.models import COUNTS_AS_TRY, Submission
-from submissions.scores import Cell, results_for_student
-
 from graders.report import Verdict
 from pages.wording import due_in_words, late_now_words, late_policy_words
+from submissions.models import COUNTS_AS_TRY, Submission
+from submissions.scores import Cell, results_for_student
 
 SOLVED, TRIED, NEW = "solved", "tried", "new"
 STATUS_LABELS = {SOLVED: "Solved", TRIED: "Tried", NEW: "New"}

@@ -4,6 +4,18 @@ from __future__ import annotations
 
 import difflib
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
 from catalog.models import Exercise
 from catalog.rendering import render_markdown
 from catalog.selectors import statement_html, topic_title
@@ -18,29 +30,6 @@ from courses.selectors import (
     is_instructor_of,
 )
 from courses.services import CourseError, enrolment_join, invitation_answer
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
-from django.templatetags.static import static
-from django.urls import reverse
-from django.utils.cache import patch_cache_control
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
-from submissions.create import practice_instance_next, submission_create, submission_retry
-from submissions.errors import RateLimited, SubmissionError, TooManyInstances
-from submissions.models import Submission
-from submissions.rules import solution_open, worked_solution_for
-from submissions.scores import with_effective
-from submissions.selectors import (
-    best_scores_for_student,
-    report_for_viewer,
-    submission_get_for_user,
-    submission_list_for_student,
-)
-
 from pages.accounts import join_signup
 from pages.exercise_page import ExercisePage, exercise_page_for
 from pages.forms import SubmissionForm
@@ -58,6 +47,17 @@ from pages.selectors import (
     single_course_of,
     topics_of,
     whats_due,
+)
+from submissions.create import practice_instance_next, submission_create, submission_retry
+from submissions.errors import RateLimited, SubmissionError, TooManyInstances
+from submissions.models import Submission
+from submissions.rules import solution_open, worked_solution_for
+from submissions.scores import with_effective
+from submissions.selectors import (
+    best_scores_for_student,
+    report_for_viewer,
+    submission_get_for_user,
+    submission_list_for_student,
 )
 
 

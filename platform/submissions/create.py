@@ -3,6 +3,11 @@ trying one again, regrading one, and moving a student to another practice instan
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
 from accounts.models import User
 from catalog.models import Exercise, PracticeInstance
 from core.errors import NotFound
@@ -10,11 +15,6 @@ from courses.models import Assignment, Course
 from courses.rules import StudentRules
 from courses.selectors import assignment_for, courses_of_student, exercise_is_visible, rules_for
 from courses.time import deadline_text
-from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F
-from django.utils import timezone
-
 from submissions import queue
 from submissions.errors import (
     AttemptsExhausted,

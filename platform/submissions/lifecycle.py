@@ -12,11 +12,11 @@ import logging
 import os
 import uuid
 
-from core.claims import ClaimColumns
-from core.prepared import PreparedUpdate
 from django.db.models import F
 from django.utils import timezone
 
+from core.claims import ClaimColumns
+from core.prepared import PreparedUpdate
 from graders.report import Report, Verdict
 from submissions.models import Submission
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from core.queues import PUBLISH_RETRY_POLICY
 from django.db import transaction
 from django.db.models import F
 
+from core.queues import PUBLISH_RETRY_POLICY
 from submissions.models import Submission
 
 GRADING_QUEUE = "grading"

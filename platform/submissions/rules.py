@@ -26,6 +26,11 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
 from accounts.models import User
 from catalog.models import Exercise, ExerciseVersion, PracticeInstance
 from catalog.selectors import engine_exercise
@@ -34,11 +39,6 @@ from courses.models import Assignment, Course, Enrolment, SolutionOpening
 from courses.rules import StudentRules
 from courses.selectors import rules_for
 from courses.time import deadline_text
-from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
-from django.utils import timezone
-
 from graders.instances import derive_seed
 from graders.math.params import parametrised
 from submissions.models import COUNTS_AS_TRY, ORIGINAL_GRADED, Submission

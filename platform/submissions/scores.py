@@ -40,14 +40,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Q
+from django.utils import timezone
+
 from accounts.models import User
 from courses.models import Assignment, Course, ScoreOverride
 from courses.rules import StudentRules, student_rules
 from courses.selectors import CourseExceptions, course_exceptions, extensions_for_pairs
 from courses.time import zone_of
-from django.db.models import Q
-from django.utils import timezone
-
 from graders.report import Verdict
 from submissions.models import NOT_COUNTED_VERDICTS, ORIGINAL_GRADED, Submission
 

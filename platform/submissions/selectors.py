@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Max, Q, QuerySet
+from django.http import Http404
+
 from accounts.models import User
 from catalog.models import Exercise
 from core.prepared import PreparedQuery
 from courses.models import Assignment
 from courses.selectors import courses_taught_by, rules_for
-from django.db.models import Max, Q, QuerySet
-from django.http import Http404
-
 from submissions.models import ORIGINAL_GRADED, Submission
 
 

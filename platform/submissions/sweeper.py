@@ -6,11 +6,11 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from core.claims import SWEEP_BATCH
 from django.conf import settings
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from core.claims import SWEEP_BATCH
 from submissions import queue
 from submissions.lifecycle import WORK, process_alive
 from submissions.models import Submission

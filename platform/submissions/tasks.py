@@ -16,8 +16,6 @@ import time
 import uuid
 from typing import Any
 
-from catalog.selectors import engine_exercise
-from catalog.services import exercise_alert_raise
 from celery import Task, shared_task
 from celery.signals import (
     task_prerun,
@@ -26,10 +24,12 @@ from celery.signals import (
     worker_process_shutdown,
     worker_ready,
 )
-from courses.services import alert_notify_instructors
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
 
+from catalog.selectors import engine_exercise
+from catalog.services import exercise_alert_raise
+from courses.services import alert_notify_instructors
 from graders.report import Report, Verdict
 from graders.sandbox.harden import set_session_priority
 from submissions.lifecycle import (

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core import mail
+
 from accounts.models import User
 from accounts.services import user_create
 from courses.models import Course, Enrolment
 from courses.services import course_ensure, enrolment_ensure
-from django.core import mail
-
 from tests.e2e.browser import check_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from accounts.models import User
 from accounts.services import user_create
 from catalog.services import exercises_sync
 from courses.services import assign_all, course_ensure, enrolment_ensure
-
 from tests.e2e.browser import type_code
 from tests.platform.conftest import write_code_exercise
 

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from accounts.models import User
 from accounts.services import user_create
 from catalog.models import Exercise
 from submissions.models import Submission
-
 from tests.e2e.browser import check_page, type_code
 from tests.e2e.conftest import Processes
 

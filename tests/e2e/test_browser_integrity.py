@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from accounts.models import User
-from courses.models import Assignment
 from django.utils import timezone
 
+from accounts.models import User
+from courses.models import Assignment
 from tests.e2e.browser import check_page, type_code
 from tests.e2e.conftest import Processes, bank_of, student_in_course
 

@@ -23,16 +23,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
+
 from accounts.models import User
 from accounts.services import user_create
 from catalog.models import Exercise
 from catalog.selectors import engine_exercise
 from courses.models import Assignment, Course
 from courses.services import enrolment_ensure
-from playwright.sync_api import expect
 from submissions.models import Submission
 from submissions.rules import graded_seed
-
 from tests.e2e.browser import check_page, type_code
 from tests.e2e.conftest import Processes, bank_of, student_in_course
 

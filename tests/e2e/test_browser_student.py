@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from accounts.models import User
 from catalog.services import exercises_sync
 from submissions.models import Submission
-
 from tests.e2e.browser import check_page, type_code
 from tests.e2e.conftest import Processes, student_in_course
 

@@ -25,13 +25,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
+
 from accounts.models import User
 from accounts.services import api_token_create
 from catalog.models import ExerciseAlert
 from catalog.services import exercises_sync
-from django.db import connection
 from submissions.models import Submission
-
 from tests.e2e.conftest import HttpClient, Processes, free_port, student_in_course, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
+
 from accounts.models import User
 from accounts.services import api_token_create
-from django.conf import settings
 from submissions.models import Submission
-
 from tests.e2e.conftest import HttpClient, Processes, bank_of, student_in_course, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from accounts.models import User
 from accounts.services import api_token_create
-
 from tests.e2e.conftest import HttpClient, Processes, bank_of, student_in_course
 from tests.e2e.test_grading_flow import wait_for_result
 

@@ -18,12 +18,12 @@ from typing import Any
 
 import nbformat
 import pytest
+from nbclient import NotebookClient
+
 from accounts.models import User
 from accounts.services import api_token_create
-from nbclient import NotebookClient
 from submissions.models import Submission
 from submissions.rules import PRACTICE_ALL_CLOSED
-
 from tests.e2e.conftest import HttpClient, Processes, bank_of, student_in_course
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import redis
 from django.core.cache import caches
+
 from submissions.ratelimit import rate_limit_hit
 
 pytestmark = pytest.mark.e2e

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from accounts.models import User
 from accounts.services import api_token_create, user_create
 from authoring.models import ExerciseDraft
 from authoring.services import draft_create
-
 from tests.e2e.conftest import CELERY, HttpClient, Processes, bank_of, student_in_course, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]

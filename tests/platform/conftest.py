@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
+
 from accounts.models import User
 from accounts.services import user_create
 from catalog.models import Exercise
@@ -23,10 +25,8 @@ from catalog.services import exercises_sync
 from courses.models import Assignment, Course
 from courses.selectors import assignment_for
 from courses.services import assignment_ensure, course_ensure, enrolment_ensure
-from django.core.cache import cache
-from submissions.models import Submission
-
 from graders.report import Check, Report, Verdict
+from submissions.models import Submission
 
 CODE_SLUG = "double-it"
 MATH_SLUG = "count-params"

@@ -13,15 +13,15 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.utils import timezone
+
 from accounts.services import api_token_create
 from catalog.models import ExerciseVersion
 from courses.models import Assignment, Enrolment, Invitation
 from courses.services import assignment_ensure, course_ensure, enrolment_ensure
-from django.test import Client
-from django.utils import timezone
 from submissions.models import RegradeBatch, Submission
 from submissions.rules import seed_for
-
 from tests.platform.conftest import (
     CORRECT_CODE,
     WRONG_CODE,

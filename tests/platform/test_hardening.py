@@ -12,18 +12,18 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
 from accounts.services import api_token_create
 from authoring.models import ExerciseDraft
 from catalog.models import Exercise
 from catalog.services import exercises_sync
 from courses.models import Course
 from courses.services import assignment_ensure
-from django.db import transaction
-from django.test import Client
-from django.urls import reverse
-from submissions.models import Submission
-
 from graders.exercise import ExerciseError, load_exercise, toml_loads
+from submissions.models import Submission
 from tests.platform.authoring.conftest import new_draft, signed_in
 from tests.platform.conftest import (
     CORRECT_CODE,

@@ -4,11 +4,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from accounts.models import ApiToken, User
-from courses.models import Enrolment
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from accounts.models import ApiToken, User
+from courses.models import Enrolment
 from tests.platform.conftest import People
 
 pytestmark = pytest.mark.django_db

@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from accounts.models import User
-from accounts.services import api_token_create
 from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from accounts.models import User
+from accounts.services import api_token_create
 from tests.platform.conftest import People
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,11 @@ import re
 from typing import Any
 
 import pytest
-from accounts.models import User
-from courses.models import Course, Enrolment
 from django.core import mail
 from django.test import Client
 
+from accounts.models import User
+from courses.models import Course, Enrolment
 from tests.platform.conftest import People
 
 pytestmark = pytest.mark.django_db

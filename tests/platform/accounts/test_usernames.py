@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from accounts.models import User
-from accounts.services import AccountError, user_create
-from accounts.usernames import lookalike_problem, normalise, username_key
-from courses.models import Course, Enrolment
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import IntegrityError
 from django.test import Client
 
+from accounts.models import User
+from accounts.services import AccountError, user_create
+from accounts.usernames import lookalike_problem, normalise, username_key
+from courses.models import Course, Enrolment
 from tests.platform.conftest import People
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,11 @@ import json
 from typing import Any
 
 import pytest
+from django.test import Client
+
 from accounts.services import api_token_create
 from courses.models import Assignment
-from django.test import Client
 from submissions.models import Submission
-
 from tests.platform.conftest import (
     CORRECT_CODE,
     Bank,
@@ -391,6 +391,7 @@ def test_the_broker_being_down_still_accepts_and_stores_the_submission(
     # Redis away: publishing fails after the commit. The student gets 202 and the row stays
     # queued with no message published (enqueue_count 0), for the sweeper to publish later.
     from kombu.exceptions import OperationalError
+
     from submissions.tasks import grade_submission
 
     def broker_down(*args: Any, **kwargs: Any) -> None:

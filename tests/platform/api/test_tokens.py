@@ -8,12 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from accounts.models import ApiToken
-from accounts.services import api_token_create
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import ApiToken
+from accounts.services import api_token_create
 from tests.platform.conftest import People
 
 pytestmark = pytest.mark.django_db

@@ -5,13 +5,14 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from django.db import transaction
+from django.test import Client
+
 from accounts.models import User
 from authoring.folder import files_hash
 from authoring.models import ExerciseDraft
 from authoring.services import draft_create
 from catalog.models import Exercise
-from django.db import transaction
-from django.test import Client
 
 
 @pytest.fixture

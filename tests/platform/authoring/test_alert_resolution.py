@@ -7,12 +7,12 @@ Over HTTP, as the two instructors would (the alert is raised as the grading work
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+
 from catalog.models import ExerciseAlert
 from catalog.services import exercise_alert_raise
 from courses.models import Course
 from courses.services import assignment_ensure
-from django.test import Client
-
 from tests.platform.authoring.conftest import signed_in
 from tests.platform.conftest import Bank, People
 

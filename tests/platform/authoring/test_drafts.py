@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from authoring.models import ExerciseDraft
-from authoring.skeletons import ANSWER_TYPES, skeleton_files
 from django.urls import reverse
 from pytest_django.fixtures import Settings
 
+from authoring.models import ExerciseDraft
+from authoring.skeletons import ANSWER_TYPES, skeleton_files
 from graders.exercise import load_exercise
 from graders.scaffold import scaffold
 from tests.platform.authoring.conftest import new_draft, signed_in

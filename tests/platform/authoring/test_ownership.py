@@ -15,13 +15,13 @@ import tomllib
 import zipfile
 
 import pytest
-from authoring.models import ExerciseDraft, Publication
-from authoring.services import draft_publish
-from catalog.models import Exercise
 from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
+from authoring.models import ExerciseDraft, Publication
+from authoring.services import draft_publish
+from catalog.models import Exercise
 from tests.platform.authoring.conftest import mark_validated, new_draft, signed_in
 from tests.platform.conftest import Bank, People
 

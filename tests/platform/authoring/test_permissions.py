@@ -8,11 +8,11 @@ nothing changes for any of them.
 from __future__ import annotations
 
 import pytest
-from authoring.models import ExerciseDraft
-from catalog.models import Exercise
 from django.test import Client
 from django.urls import reverse
 
+from authoring.models import ExerciseDraft
+from catalog.models import Exercise
 from tests.platform.authoring.conftest import mark_validated, new_draft, signed_in
 from tests.platform.conftest import Bank, People
 

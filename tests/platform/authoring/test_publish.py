@@ -7,14 +7,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.test import Client
+from django.urls import reverse
+
 from authoring.models import ExerciseDraft, Publication
 from authoring.services import draft_open_for_exercise, draft_publish
 from catalog.models import Exercise, ExerciseVersion
 from catalog.services import exercises_sync
 from courses.selectors import exercises_visible_to as exercise_list
-from django.test import Client
-from django.urls import reverse
-
 from graders.exercise import load_exercise
 from tests.platform.authoring.conftest import mark_validated, new_draft, owned_by, signed_in
 from tests.platform.conftest import Bank, People, make_submission

@@ -10,6 +10,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
+
 from authoring.folder import files_hash
 from authoring.models import ExerciseDraft
 from authoring.services import (
@@ -19,9 +22,6 @@ from authoring.services import (
     validation_time_limit,
 )
 from authoring.tasks import validate_draft
-from django.urls import reverse
-from django.utils import timezone
-
 from tests.platform.authoring.conftest import new_draft, signed_in
 from tests.platform.conftest import Bank, FakeGrader, People
 

@@ -13,11 +13,11 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.urls import reverse
+
 from authoring.models import ExerciseDraft
 from authoring.services import draft_claim_validation, draft_validate_request, enqueue_validation
 from authoring.tasks import validate_draft
-from django.urls import reverse
-
 from graders.report import Report, Verdict
 from tests.platform.authoring.conftest import new_draft, signed_in
 from tests.platform.conftest import People

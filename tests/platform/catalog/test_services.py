@@ -4,11 +4,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+
 from catalog.models import Exercise, ExerciseVersion
 from catalog.selectors import engine_exercise
 from catalog.services import exercises_sync
-from django.core.management import call_command
-
 from graders.exercise import ExerciseError
 from tests.platform.conftest import CODE_SLUG, MATH_SLUG, People, make_submission
 

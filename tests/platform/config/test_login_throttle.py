@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from config.login_throttle import DEVICE_COOKIE
 from django.test import Client
 
+from config.login_throttle import DEVICE_COOKIE
 from tests.platform.conftest import People
 
 pytestmark = pytest.mark.django_db

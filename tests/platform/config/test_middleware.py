@@ -6,11 +6,11 @@ import json
 from typing import Any
 
 import pytest
-from config.middleware import DatabaseUnavailableMiddleware
 from django.db import OperationalError
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
+from config.middleware import DatabaseUnavailableMiddleware
 from tests.platform.conftest import People
 
 

@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from config.env import envbool, envint, envlist, envrate, envsecret
 from django.core.exceptions import ImproperlyConfigured
+
+from config.env import envbool, envint, envlist, envrate, envsecret
 
 ROOT = Path(__file__).resolve().parents[3]
 GOOD_KEY = "k" * 50

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from accounts.models import User
-from core.prepared import PreparedQuery, PreparedQueryError
-from courses.models import Assignment, Course, Enrolment
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+
+from accounts.models import User
+from core.prepared import PreparedQuery, PreparedQueryError
+from courses.models import Assignment, Course, Enrolment
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +106,6 @@ def test_refuses_what_it_cannot_prepare(people) -> None:
 
 def test_select_related_defer_and_json_come_back_as_from_the_orm(exercises, people) -> None:
     from submissions.models import Submission
-
     from tests.platform.conftest import make_submission
 
     made = make_submission(people.alice, exercises.code)
@@ -162,7 +162,6 @@ def test_prepared_update_writes_what_the_orm_reads_back(exercises, people) -> No
 
     from core.prepared import PreparedUpdate
     from submissions.models import Submission
-
     from tests.platform.conftest import make_submission
 
     made = make_submission(people.alice, exercises.code)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from catalog.models import ExerciseAlert
 from catalog.services import exercise_alert_raise
-
 from tests.platform.conftest import Bank
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+
 from catalog.models import ExerciseAlert
 from catalog.services import exercise_alert_raise
 from courses.models import Assignment, Course
 from courses.selectors import alerts_for_course
-from django.test import Client
-
 from tests.platform.conftest import Bank, People
 
 pytestmark = pytest.mark.django_db

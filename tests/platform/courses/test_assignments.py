@@ -7,11 +7,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
+
 from catalog.models import Exercise
 from courses.models import Assignment, Course
 from courses.services import AssignmentInvalid, assignment_update
-from django.test import Client
-
 from tests.platform.conftest import Bank, assignment
 
 pytestmark = pytest.mark.django_db

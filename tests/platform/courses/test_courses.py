@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import pytest
+
 from accounts.models import User
 from courses.models import Course, Enrolment
 from courses.selectors import students_taught_by
 from courses.services import course_ensure, enrolment_ensure
-
 from tests.platform.conftest import People
 
 pytestmark = pytest.mark.django_db

@@ -9,18 +9,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
 from accounts.models import User
 from accounts.services import api_token_create
 from courses.models import Assignment, Course, Extension
 from courses.selectors import rules_for
 from courses.services import CourseError, extension_grant
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
-from django.utils import timezone
 from gradebook.selectors import student_result
 from submissions.models import Submission
 from submissions.selectors import HIDDEN_UNTIL_DEADLINE, report_for_viewer
-
 from tests.platform.conftest import CORRECT_CODE, WRONG_CODE, Bank, People, assignment
 from tests.platform.gradebook.conftest import graded
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from accounts.models import User
-from courses.models import Course, Enrolment
-from courses.services import CSV_MAX_BYTES, CourseError, enrolment_join
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from accounts.models import User
+from courses.models import Course, Enrolment
+from courses.services import CSV_MAX_BYTES, CourseError, enrolment_join
 from tests.platform.conftest import People
 
 pytestmark = pytest.mark.django_db

@@ -7,10 +7,10 @@ would confirm the course exists); anonymous visitors are sent to sign in. Nothin
 from __future__ import annotations
 
 import pytest
-from catalog.models import ExerciseAlert
-from courses.models import Assignment, Course, Enrolment
 from django.test import Client
 
+from catalog.models import ExerciseAlert
+from courses.models import Assignment, Course, Enrolment
 from tests.platform.conftest import Bank, People
 
 pytestmark = pytest.mark.django_db

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from courses.models import Course, Enrolment
-from courses.services import assignment_set_published
 from django.test import Client
 
+from courses.models import Course, Enrolment
+from courses.services import assignment_set_published
 from tests.platform.conftest import Bank, People
 
 pytestmark = pytest.mark.django_db

@@ -10,15 +10,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
+from django.utils import timezone
+
 from accounts.services import api_token_create
 from courses.models import Assignment, Course
 from courses.rules import student_rules
 from courses.services import CourseError, course_time_zone_set
 from courses.time import canonical_zone_name, deadline_text, local_instant
-from django.test import Client
-from django.utils import timezone
 from gradebook.selectors import student_result
-
 from tests.platform.conftest import CORRECT_CODE, Bank, People, assignment
 from tests.platform.gradebook.conftest import graded
 

@@ -8,7 +8,6 @@ from typing import Any
 from accounts.models import User
 from catalog.models import Exercise
 from submissions.models import RegradeBatch, Submission
-
 from tests.platform.conftest import make_submission
 
 

@@ -10,13 +10,13 @@ import re
 from typing import Any
 
 import pytest
+from django.test import Client
+
 from accounts.models import User
 from courses.models import ScoreOverride
-from django.test import Client
 from gradebook.selectors import gradebook_for, regrade_preview
 from gradebook.services import OverrideInvalid, score_override_create
 from submissions.models import Submission
-
 from tests.platform.conftest import Bank, People, assignment
 from tests.platform.gradebook.conftest import batch_for, graded, regraded
 

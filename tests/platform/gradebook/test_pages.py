@@ -8,16 +8,16 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.test import Client
+from django.utils import timezone
+
 from accounts.models import User
 from accounts.services import user_create
 from courses.models import Course
 from courses.services import enrolment_ensure
-from django.test import Client
-from django.utils import timezone
 from gradebook.charts import bar_chart
 from gradebook.views import csv_safe
 from submissions.models import Submission
-
 from tests.platform.conftest import (
     CORRECT_CODE,
     WRONG_CODE,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from submissions.models import RegradeBatch, Submission
 
+from submissions.models import RegradeBatch, Submission
 from tests.platform.conftest import Bank, People
 from tests.platform.gradebook.conftest import graded
 

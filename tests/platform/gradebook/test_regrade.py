@@ -6,8 +6,9 @@ import re
 from typing import Any
 
 import pytest
-from courses.models import Course
 from django.test import Client
+
+from courses.models import Course
 from gradebook.selectors import gradebook_for, regrade_preview
 from gradebook.services import (
     RegradeError,
@@ -16,7 +17,6 @@ from gradebook.services import (
     regrade_batch_discard,
 )
 from submissions.models import RegradeBatch, Submission
-
 from tests.platform.conftest import (
     CORRECT_CODE,
     WRONG_CODE,

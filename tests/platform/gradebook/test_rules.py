@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from courses.models import Assignment, Course
 from django.utils import timezone
+
+from courses.models import Assignment, Course
 from gradebook.selectors import Cell, gradebook_for, student_result
 from submissions.models import Submission
-
 from tests.platform.conftest import Bank, People, assignment, make_submission
 from tests.platform.gradebook.conftest import batch_for, graded, regraded
 

@@ -17,21 +17,21 @@ from typing import Any
 
 import numpy as np
 import pytest
+from django.test import Client
+
 from catalog.models import Exercise
 from catalog.selectors import engine_exercise
 from catalog.services import exercises_sync
 from courses.models import Course
 from courses.services import assignment_ensure
-from django.test import Client
-from submissions.create import practice_instance_next, submission_create
-from submissions.models import Submission
-from submissions.rules import graded_seed, practice_seed
-
 from graders import bundle as bundles
 from graders import protocol
 from graders.engine import get_grader
 from graders.reference import ReferenceRun
 from graders.report import Report
+from submissions.create import practice_instance_next, submission_create
+from submissions.models import Submission
+from submissions.rules import graded_seed, practice_seed
 from tests.platform.conftest import Bank, People, run_task
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -9,6 +9,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.utils import timezone
+
 from accounts.models import User
 from catalog.models import Exercise
 from courses.models import Assignment, Course, Enrolment, ScoreOverride
@@ -18,9 +21,6 @@ from courses.services import (
     enrolment_ensure,
     extension_grant,
 )
-from django.test import Client
-from django.utils import timezone
-
 from tests.platform.conftest import Bank, People, assignment, make_submission
 
 pytestmark = pytest.mark.django_db

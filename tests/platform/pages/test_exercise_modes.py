@@ -8,14 +8,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.utils import timezone
+
 from accounts.models import User
 from courses.models import Assignment, Course
 from courses.services import assignment_ensure
-from django.test import Client
-from django.utils import timezone
 from submissions.models import Submission
 from submissions.rules import seed_for
-
 from tests.platform.conftest import WRONG_CODE, Bank, People, assignment, make_submission
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
+
 from pages.views import check_view
 from submissions.models import Submission
-
 from tests.platform.conftest import Bank, People, make_submission
 
 pytestmark = pytest.mark.django_db

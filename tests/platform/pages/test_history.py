@@ -6,10 +6,10 @@ import re
 from collections.abc import Callable
 
 import pytest
-from accounts.models import User
 from django.test import Client
-from pages.views import diff_lines
 
+from accounts.models import User
+from pages.views import diff_lines
 from tests.platform.conftest import Bank, People, make_submission
 
 pytestmark = pytest.mark.django_db

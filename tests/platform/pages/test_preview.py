@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
+
 from accounts.services import api_token_create
 from catalog.models import Exercise
 from catalog.services import exercises_sync
 from courses.models import Course
 from courses.services import assignment_ensure
-from django.test import Client
 from submissions.models import Submission
-
 from tests.platform.conftest import Bank, People
 
 pytestmark = pytest.mark.django_db

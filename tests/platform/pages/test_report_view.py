@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 import pytest
 from django.test import Client
-from pages.report_view import check_view, report_checks
 
 from graders.compare import value_preview
 from graders.engine import Grader
@@ -25,6 +24,7 @@ from graders.exercise import Exercise as EngineExercise
 from graders.exercise import load_exercise
 from graders.judge import case_values
 from graders.protocol import Arr, Scalar
+from pages.report_view import check_view, report_checks
 from tests.platform.conftest import Bank, People, make_submission
 
 SMALL = {

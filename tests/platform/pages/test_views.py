@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from submissions.models import Submission
 
+from submissions.models import Submission
 from tests.platform.conftest import CORRECT_CODE, Bank, FakeGrader, People, make_submission
 
 pytestmark = pytest.mark.django_db

@@ -3,13 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from courses.models import Assignment
+from graders.instances import derive_seed
 from submissions.create import submission_create, submission_regrade, submission_retry
 from submissions.errors import AttemptsExhausted, RateLimited, SubmissionError, SubmissionTooLarge
 from submissions.models import Submission
 from submissions.ratelimit import rate_limit_hit
-
-from graders.instances import derive_seed
 from tests.platform.conftest import CORRECT_CODE, Bank, People, make_submission
 
 pytestmark = pytest.mark.django_db

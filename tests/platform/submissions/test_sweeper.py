@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+
 from submissions.lifecycle import submission_claim
 from submissions.models import Submission
 from submissions.sweeper import submissions_sweep
 from submissions.tasks import sweep_stuck_submissions
-
 from tests.platform.conftest import Bank, People, make_submission
 
 pytestmark = pytest.mark.django_db

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from django.db import OperationalError, connection
 from django.utils import timezone
+
+from graders.report import Verdict
 from submissions.lifecycle import submission_claim, submission_store_report
 from submissions.models import Submission
 from submissions.sweeper import submissions_sweep
 from submissions.tasks import grade_submission
-
-from graders.report import Verdict
 from tests.platform.conftest import (
     CORRECT_CODE,
     WRONG_CODE,
@@ -494,6 +494,7 @@ def test_a_worker_keeps_its_database_connection_from_task_to_task() -> None:
     from types import SimpleNamespace
 
     from celery.fixups.django import DjangoWorkerFixup
+
     from config.celery import app
     from submissions.tasks import database_connections_as_in_a_request
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.errors import DomainError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
 from accounts.services import api_token_create
+from core.errors import DomainError
 
 
 class Command(BaseCommand):

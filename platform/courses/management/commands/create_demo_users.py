@@ -11,13 +11,13 @@ import os
 import secrets
 from pathlib import Path
 
-from accounts.models import ApiToken, User
-from accounts.services import api_token_create, user_create
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import ApiToken, User
+from accounts.services import api_token_create, user_create
 from courses.services import assign_all, course_ensure, enrolment_ensure
 
 DEMO_USERS = (("instructor", User.Role.INSTRUCTOR), ("student", User.Role.STUDENT))
