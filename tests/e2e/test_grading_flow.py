@@ -6,6 +6,7 @@ private redis-server; the exercise is a real one from exercises/, graded by the 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -180,3 +181,29 @@ def test_a_worker_killed_whole_and_restarted_grades_its_submission_at_once(
     row = Submission.objects.get(pk=pk)
     assert (row.graded_count, row.claim_count, row.requeue_count) == (1, 2, 1)
     assert "re-queued 1 submissions" in (processes.logdir / "node-again.log").read_text()
+
+
+def test_a_hidden_cases_exception_text_never_crosses_http(
+    live_server: Any, processes: Processes, student: User
+) -> None:
+    """Code right on the visible example that raises the hidden inputs in its message: the API
+    and the page say which exception, on which line, and nothing of the message (its marker,
+    "LEAK", is put together at run time: the code on the page does not hold it)."""
+    processes.worker("worker")
+    client = HttpClient(live_server.url)
+    client.sign_in("e2e-student", PASSWORD)
+    token = api_token_create(user=student)[1]
+    leak = (
+        "def linear_backward(x, w, b, dout):\n"
+        "    if x.shape != (2, 3):\n"
+        "        raise ValueError('LE' + 'AK' + repr(x.tolist()))\n"
+        "    return dout @ w.T, x.T @ dout, dout.sum(axis=0)\n"
+    )
+    status, created = client.api("POST", "/submissions", token, {"exercise": SLUG, "code": leak})
+    assert status == 202, created
+    got = wait_for_result(client, token, created["id"], timeout=60)
+    hidden = [check for check in got["report"]["checks"] if not check["visible"]]
+    assert hidden and all("raised ValueError at line 3" in c["message"] for c in hidden), hidden
+    _, _, page = client.request("GET", f"/submissions/{created['id']}/")
+    assert "LEAK" not in json.dumps(got) and "LEAK" not in page
+    assert "raised ValueError at line 3" in page
