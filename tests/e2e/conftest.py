@@ -45,6 +45,12 @@ E2E_SETTINGS = {
 }
 
 
+# Generous waits: a worker starts three sandboxes (NumPy, torch, SymPy) before it grades, which
+# takes tens of seconds on a loaded 2-core machine. These tests are about what happens, not how
+# fast (benchmarks/ measures that).
+E2E_WAIT = 120
+
+
 def student_in_course(username: str, password: str | None, course: str = "e2e") -> Any:
     """A student enrolled in `course`, which publishes every active exercise (no deadline):
     graded submissions need an assignment."""

@@ -19,7 +19,14 @@ from django.conf import settings
 from accounts.models import User
 from accounts.services import api_token_create
 from submissions.models import Submission
-from tests.e2e.conftest import HttpClient, Processes, bank_of, student_in_course, wait_until
+from tests.e2e.conftest import (
+    E2E_WAIT,
+    HttpClient,
+    Processes,
+    bank_of,
+    student_in_course,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -67,7 +74,7 @@ def test_correct_and_wrong_solutions_over_http(
     )
     match = re.search(r"/submissions/(\d+)/$", url)
     assert status == 200 and match, (status, url)
-    accepted = wait_for_result(client, token, int(match.group(1)), timeout=60)
+    accepted = wait_for_result(client, token, int(match.group(1)), timeout=E2E_WAIT)
     elapsed = time.perf_counter() - started
 
     assert accepted["status"] == "done", accepted
@@ -84,7 +91,7 @@ def test_correct_and_wrong_solutions_over_http(
     code = (SOLUTIONS / "bug_dw_transposed.py").read_text()
     status, created = client.api("POST", "/submissions", token, {"exercise": SLUG, "code": code})
     assert status == 202 and created["status"] == "queued", created
-    rejected = wait_for_result(client, token, created["id"], timeout=60)
+    rejected = wait_for_result(client, token, created["id"], timeout=E2E_WAIT)
 
     assert rejected["status"] == "done"
     assert rejected["verdict"] in ("rejected", "partially_accepted")
@@ -118,7 +125,7 @@ def submit_slow_and_wait_until_running(client: HttpClient, token: str) -> int:
     wait_until(
         "a worker to start grading",
         lambda: Submission.objects.filter(pk=created["id"], status="running").exists(),
-        30,
+        E2E_WAIT,
     )
     time.sleep(0.5)  # inside the sandbox now
     return int(created["id"])
@@ -138,7 +145,7 @@ def test_a_worker_killed_mid_grade_loses_nothing_and_grades_once(
 
     second_name, _second = processes.worker("rescuer")
     # The sweeper (beat, every 1 s) re-queues it once it is past SWEEP_RUNNING_AFTER (8 s).
-    result = wait_for_result(client, token, submission.pk, timeout=60)
+    result = wait_for_result(client, token, submission.pk, timeout=E2E_WAIT)
 
     assert result["status"] == "done", result
     assert result["verdict"] == "accepted"
@@ -172,7 +179,7 @@ def test_a_worker_killed_whole_and_restarted_grades_its_submission_at_once(
 
     restarted_at = time.monotonic()
     processes.worker("node-again", hostname=name)  # systemd / docker restart: the same name
-    result = wait_for_result(client, token, pk, timeout=60)
+    result = wait_for_result(client, token, pk, timeout=E2E_WAIT)
 
     assert (result["status"], result["verdict"]) == ("done", "accepted"), result
     # Well before any sweeper could have acted (SWEEP_RUNNING_AFTER is 8 s here, 300 s in
@@ -201,7 +208,7 @@ def test_a_hidden_cases_exception_text_never_crosses_http(
     )
     status, created = client.api("POST", "/submissions", token, {"exercise": SLUG, "code": leak})
     assert status == 202, created
-    got = wait_for_result(client, token, created["id"], timeout=60)
+    got = wait_for_result(client, token, created["id"], timeout=E2E_WAIT)
     hidden = [check for check in got["report"]["checks"] if not check["visible"]]
     assert hidden and all("raised ValueError at line 3" in c["message"] for c in hidden), hidden
     _, _, page = client.request("GET", f"/submissions/{created['id']}/")

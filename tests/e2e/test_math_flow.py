@@ -12,7 +12,7 @@ import pytest
 
 from accounts.models import User
 from accounts.services import api_token_create
-from tests.e2e.conftest import HttpClient, Processes, bank_of, student_in_course
+from tests.e2e.conftest import E2E_WAIT, HttpClient, Processes, bank_of, student_in_course
 from tests.e2e.test_grading_flow import wait_for_result
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -62,14 +62,14 @@ def test_two_students_get_their_own_numbers_and_their_answers_are_accepted(
             "POST", "/submissions", token, {"exercise": SLUG, "answer": "7 x 9 x"}
         )
         assert status == 202, created
-        unreadable = wait_for_result(client, token, created["id"], timeout=60)
+        unreadable = wait_for_result(client, token, created["id"], timeout=E2E_WAIT)
         assert unreadable["verdict"] == "invalid_answer", unreadable
 
         status, created = client.api(
             "POST", "/submissions", token, {"exercise": SLUG, "answer": answer}
         )
         assert status == 202, created
-        result = wait_for_result(client, token, created["id"], timeout=60)
+        result = wait_for_result(client, token, created["id"], timeout=E2E_WAIT)
         assert (result["status"], result["verdict"]) == ("done", "accepted"), result
 
     # The other student's answer is (almost surely) wrong for me: instances differ.
@@ -77,5 +77,5 @@ def test_two_students_get_their_own_numbers_and_their_answers_are_accepted(
         status, created = client.api(
             "POST", "/submissions", tokens[0], {"exercise": SLUG, "answer": answers[1]}
         )
-        result = wait_for_result(client, tokens[0], created["id"], timeout=60)
+        result = wait_for_result(client, tokens[0], created["id"], timeout=E2E_WAIT)
         assert result["verdict"] == "rejected", result
