@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "submissions",
     "authoring",
     "gradebook",
+    "reviews",
     "pages",
 ]
 

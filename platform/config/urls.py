@@ -18,6 +18,7 @@ urlpatterns = [
     # Authoring first: "exercises" is a reserved course short name (courses.services).
     path("teach/exercises/", include("authoring.urls")),
     path("teach/<slug:course>/gradebook/", include("gradebook.urls")),
+    path("", include("reviews.urls")),
     path("teach/", include("courses.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

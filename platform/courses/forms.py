@@ -112,13 +112,13 @@ class AssignmentForm(forms.Form):
         help_text="Empty: unlimited. Practice runs never count.",
         widget=forms.NumberInput(attrs={"min": 1}),
     )
-    hidden_feedback = forms.BooleanField(
-        required=False,
-        template_name=CHECKBOX_TEMPLATE,
-        label="Show the hidden cases' feedback before the deadline",
+    feedback_release = forms.ChoiceField(
+        label="Hidden cases' feedback shown",
+        choices=Assignment.FeedbackRelease.choices,
         help_text=(
-            "Unticked: before the deadline students see only whether each hidden case passed, "
-            "not its message, so hidden cases cannot be reverse-engineered from the feedback."
+            "Until then students see only whether each hidden case passed, not its message, so "
+            "hidden cases cannot be reverse-engineered from the feedback. A student's extension "
+            "moves the deadline for them."
         ),
     )
     solution_policy = forms.ChoiceField(

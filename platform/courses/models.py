@@ -81,6 +81,11 @@ class Assignment(models.Model):
         ATTEMPTS = "attempts", "Once solved, or after N attempts"
         DUE = "due", "Once solved, or after the deadline"
 
+    class FeedbackRelease(models.TextChoices):
+        IMMEDIATELY = "now", "Immediately"
+        DUE = "due", "After the deadline"
+        NEVER = "never", "Never (pass/fail only)"
+
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="assignments")
     exercise = models.ForeignKey(
         "catalog.Exercise", on_delete=models.CASCADE, related_name="assignments"
@@ -94,9 +99,11 @@ class Assignment(models.Model):
     penalty_per_day = models.FloatField(default=10.0)
     # Graded attempts allowed per student; None = unlimited. Practice never counts.
     max_attempts = models.PositiveIntegerField(null=True, blank=True)
-    # False: before the deadline a student sees only pass/fail of hidden cases, not their
-    # messages (so hidden cases cannot be reverse-engineered from feedback).
-    hidden_feedback = models.BooleanField(default=True)
+    # When a student sees the messages of hidden cases (before that, only pass/fail, so hidden
+    # cases cannot be reverse-engineered from feedback); "due" uses the student's own deadline.
+    feedback_release = models.CharField(
+        max_length=8, choices=FeedbackRelease.choices, default=FeedbackRelease.IMMEDIATELY
+    )
     solution_policy = models.CharField(
         max_length=16, choices=SolutionPolicy.choices, default=SolutionPolicy.ATTEMPTS
     )

@@ -59,8 +59,8 @@ class StudentRules:
         return self.assignment.penalty_per_day
 
     @property
-    def hidden_feedback(self) -> bool:
-        return self.assignment.hidden_feedback
+    def feedback_release(self) -> str:
+        return self.assignment.feedback_release
 
     @property
     def zone(self) -> tzinfo:
@@ -112,7 +112,11 @@ class StudentRules:
         return self.late_policy == Assignment.LatePolicy.PENALTY and self.late_factor(when) > 0
 
     def shows_hidden_feedback(self, when: datetime | None = None) -> bool:
-        return self.hidden_feedback or self.is_past_due(when)
+        release = self.feedback_release
+        if release == Assignment.FeedbackRelease.NEVER:
+            return False
+        # Without a deadline, "after the deadline" never comes (as before the three tiers).
+        return release == Assignment.FeedbackRelease.IMMEDIATELY or self.is_past_due(when)
 
 
 def student_rules(assignment: Assignment, extensions: Iterable[Extension] = ()) -> StudentRules:

@@ -326,7 +326,7 @@ def assignment_update(
     late_policy: str,
     penalty_per_day: float,
     max_attempts: int | None,
-    hidden_feedback: bool,
+    feedback_release: str,
     solution_policy: str,
     solution_after_attempts: int,
 ) -> Assignment:
@@ -344,6 +344,8 @@ def assignment_update(
         errors["max_attempts"] = "allow at least 1 attempt (leave it empty for no limit)"
     if solution_policy not in Assignment.SolutionPolicy.values:
         errors["solution_policy"] = f"unknown solution policy {solution_policy!r}"
+    if feedback_release not in Assignment.FeedbackRelease.values:
+        errors["feedback_release"] = f"unknown feedback release {feedback_release!r}"
     if solution_after_attempts < 0:
         errors["solution_after_attempts"] = "the number of attempts cannot be negative"
     if due_at is not None and timezone.is_naive(due_at):
@@ -358,7 +360,7 @@ def assignment_update(
         late_policy=late_policy,
         penalty_per_day=penalty_per_day,
         max_attempts=max_attempts,
-        hidden_feedback=hidden_feedback,
+        feedback_release=feedback_release,
         solution_policy=solution_policy,
         solution_after_attempts=solution_after_attempts,
     )

@@ -334,6 +334,13 @@ class PreviewRow:
     regrades: int = 0
     pending: int = 0
     failed: int = 0
+    # Under "never lower a score": what applying without it would give, when that is lower
+    # (the row is then "kept": `new` is the old score).
+    lowered: Cell | None = None
+
+    @property
+    def kept(self) -> bool:
+        return self.lowered is not None
 
     @property
     def change(self) -> str:
@@ -355,6 +362,8 @@ class RegradePreview:
     pending: int  # of them still queued or running
     failed: int  # of them that could not be graded (they never replace a score)
     counts: dict[str, int] = field(default_factory=dict)  # up / down / same, per student
+    never_lower: bool = False  # previewed with "never lower a score"
+    kept: int = 0  # students whose score would go down and is kept (never_lower only)
 
     @property
     def finished(self) -> int:
@@ -365,14 +374,18 @@ class RegradePreview:
         return self.pending == 0
 
 
-def regrade_preview(*, batch: RegradeBatch) -> RegradePreview:
+def regrade_preview(*, batch: RegradeBatch, never_lower: bool | None = None) -> RegradePreview:
     """What applying `batch` would change, per student: old effective score -> new one.
 
     "Old" is the gradebook as it is without this batch (every other applied batch counts);
     "new" is the gradebook with this batch applied too. If a newer batch is already applied,
     its scores still win for the submissions it regraded, exactly as the gradebook will.
-    Regrades still running show the old score until they finish.
+    Regrades still running show the old score until they finish. With `never_lower` (None:
+    as stored on the batch) "new" is what applying with "never lower a score" gives, and each
+    row that would go down without it is marked kept.
     """
+    if never_lower is None:
+        never_lower = batch.never_lower
     course, exercise_ids = batch.course, [batch.exercise_id]
     # Without the assignment (deleted since), there is no deadline: no late factor.
     assignment = Assignment.objects.filter(course=course, exercise_id=batch.exercise_id).first()
@@ -383,20 +396,30 @@ def regrade_preview(*, batch: RegradeBatch) -> RegradePreview:
     user_ids = {row["user_id"] for row in mine}
     rows = original_rows(course, exercise_ids, user_ids=user_ids)
     without_batch = replacing_regrades(course, exercise_ids, APPLIED & ~Q(regrade_batch=batch))
-    with_batch = replacing_regrades(course, exercise_ids, APPLIED | Q(regrade_batch=batch))
+    # Without the option, even if the batch was applied with it: what it would have lowered.
+    with_batch = replacing_regrades(
+        course, exercise_ids, APPLIED | Q(regrade_batch=batch), never_lower={batch.pk: False}
+    )
     # Each student's own rules (extensions) and overrides, as the gradebook counts them: a
     # standing override keeps the score the same either way.
     exceptions = course_exceptions(course, student_ids=user_ids)
     old_cells = result_cells(assignment, rows, without_batch, exceptions=exceptions)
     new_cells = result_cells(assignment, rows, with_batch, exceptions=exceptions)
+    kept_cells = new_cells
+    if never_lower:
+        kept = replacing_regrades(
+            course, exercise_ids, APPLIED | Q(regrade_batch=batch), never_lower={batch.pk: True}
+        )
+        kept_cells = result_cells(assignment, rows, kept, exceptions=exceptions)
 
     preview_rows: dict[int, PreviewRow] = {}
     for student in students_of(course).filter(pk__in=user_ids):
-        preview_rows[student.pk] = PreviewRow(
-            student,
-            old_cells.get(student.pk) or Cell(assignment),
-            new_cells.get(student.pk) or Cell(assignment),
-        )
+        old = old_cells.get(student.pk) or Cell(assignment)
+        plain = new_cells.get(student.pk) or Cell(assignment)
+        preview = PreviewRow(student, old, kept_cells.get(student.pk) or Cell(assignment))
+        if never_lower and PreviewRow(student, old, plain).change == "down":
+            preview.lowered = plain
+        preview_rows[student.pk] = preview
     for row in mine:
         preview = preview_rows.get(row["user_id"])
         if preview is None:  # no longer a student of the course
@@ -404,7 +427,9 @@ def regrade_preview(*, batch: RegradeBatch) -> RegradePreview:
         preview.regrades += 1
         preview.pending += row["status"] in PENDING
         preview.failed += row["status"] == Submission.Status.ERROR
-    ordered = sorted(preview_rows.values(), key=lambda preview: preview.change == "same")
+    ordered = sorted(
+        preview_rows.values(), key=lambda preview: preview.change == "same" and not preview.kept
+    )
     counts = Counter(preview.change for preview in ordered)
     return RegradePreview(
         batch=batch,
@@ -413,4 +438,6 @@ def regrade_preview(*, batch: RegradeBatch) -> RegradePreview:
         pending=sum(1 for row in mine if row["status"] in PENDING),
         failed=sum(1 for row in mine if row["status"] == Submission.Status.ERROR),
         counts={change: counts.get(change, 0) for change in ("up", "down", "same")},
+        never_lower=never_lower,
+        kept=sum(1 for preview in ordered if preview.kept),
     )

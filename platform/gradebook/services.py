@@ -65,10 +65,11 @@ def regrade_batch_create(*, course: Course, exercise: Exercise, requested_by: Us
 
 
 @transaction.atomic
-def regrade_batch_apply(*, batch: RegradeBatch) -> bool:
+def regrade_batch_apply(*, batch: RegradeBatch, never_lower: bool = False) -> bool:
     """From now on the gradebook uses the batch's scores (where its regrade finished: a regrade
     that could not be graded keeps the old score). Only once every regrade has finished, so
-    what is applied is what the preview showed.
+    what is applied is what the preview showed. With `never_lower`, a regrade lower than the
+    score it would replace leaves it (submissions/scores.py): no student's result goes down.
 
     Returns False when the batch was applied already: applying twice does nothing more.
     Raises RegradeError if it was discarded or regrades are still pending.
@@ -84,6 +85,10 @@ def regrade_batch_apply(*, batch: RegradeBatch) -> bool:
     ).count()
     if pending:
         raise RegradeError(f"{pending} regrades are still running: apply once they finish")
+    if never_lower:
+        # Stored before the batch counts (same transaction): no read sees it applied without.
+        RegradeBatch.objects.filter(pk=batch.pk).update(never_lower=True)
+        batch.never_lower = True
     return _batch_close(batch, "applied_at")
 
 

@@ -16,6 +16,21 @@ urlpatterns = [
         name="gradebook-regrade-create",
     ),
     path(
+        "exercises/<slug:slug>/similarity/",
+        views.gradebook_similarity,
+        name="gradebook-similarity",
+    ),
+    path(
+        "exercises/<slug:slug>/similarity/<int:pk>/pairs.csv",
+        views.gradebook_similarity_csv,
+        name="gradebook-similarity-csv",
+    ),
+    path(
+        "exercises/<slug:slug>/similarity/<int:pk>/<int:a>-<int:b>/",
+        views.gradebook_similarity_pair,
+        name="gradebook-similarity-pair",
+    ),
+    path(
         "students/<int:student>/exercises/<slug:slug>/",
         views.gradebook_student_exercise,
         name="gradebook-student-exercise",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +23,9 @@ from courses.models import Assignment, Course
 from courses.selectors import course_get_for_instructor
 from courses.time import zone_of
 from gradebook.charts import bar_chart
+from gradebook.fairness import exercise_fairness
 from gradebook.forms import ScoreOverrideForm
+from gradebook.models import SimilarityCheck
 from gradebook.selectors import (
     assignment_get,
     exercise_stats,
@@ -40,7 +44,8 @@ from gradebook.services import (
     regrade_batch_discard,
     score_override_create,
 )
-from submissions.models import RegradeBatch
+from gradebook.similarity import exercise_boilerplate, side_by_side, similarity_check_start
+from submissions.models import RegradeBatch, Submission
 from submissions.rules import solution_opened_at
 from submissions.scores import Cell
 
@@ -146,6 +151,7 @@ def gradebook_exercise(request: HttpRequest, course: str, slug: str) -> HttpResp
             data=stats.attempt_bins,
         ),
         "batches": regrade_batches_of(course=row, exercise=assignment.exercise),
+        "fairness": exercise_fairness(assignment=assignment),
     }
     return render(request, "gradebook/exercise.html", context)
 
@@ -216,7 +222,10 @@ def gradebook_regrade_create(request: HttpRequest, course: str, slug: str) -> Ht
 @login_required
 def gradebook_regrade(request: HttpRequest, course: str, pk: int) -> HttpResponse:
     row = course_get_for_instructor(user=request.user, slug=course)
-    preview = regrade_preview(batch=_batch_or_404(row, pk))
+    # ?never_lower=1 previews the apply option; once applied, the batch's own choice shows.
+    batch = _batch_or_404(row, pk)
+    asked = None if batch.applied_at else request.GET.get("never_lower") == "1"
+    preview = regrade_preview(batch=batch, never_lower=asked)
     return render(request, "gradebook/regrade.html", {"course": row, "preview": preview})
 
 
@@ -227,7 +236,7 @@ def gradebook_regrade_apply(request: HttpRequest, course: str, pk: int) -> HttpR
         request,
         course,
         pk,
-        regrade_batch_apply,
+        partial(regrade_batch_apply, never_lower=request.POST.get("never_lower") == "on"),
         done="Applied: the gradebook now uses the new scores.",
         already="This regrade was applied already.",
         refused="Not applied",
@@ -269,3 +278,120 @@ def _regrade_decision(
     except RegradeError as exc:
         messages.error(request, f"{refused}: {exc.message}.")
     return redirect("gradebook-regrade", course=row.slug, pk=batch.pk)
+
+
+# -- similarity of the students' final code (gradebook.similarity) --------------------------------
+
+
+def _check_or_404(course: Course, assignment: Assignment, pk: int) -> SimilarityCheck:
+    check = SimilarityCheck.objects.filter(
+        pk=pk, course=course, exercise=assignment.exercise
+    ).first()
+    if check is None:
+        raise Http404("no such similarity check")
+    return check
+
+
+def _similarity_rows(check: SimilarityCheck) -> list[dict[str, Any]]:
+    """The stored pairs with their students (whoever's submission it is, now)."""
+    ids = {pk for pair in check.pairs for pk in (pair["a"], pair["b"])}
+    owners = dict(Submission.objects.filter(pk__in=ids).values_list("pk", "user__username"))
+    return [
+        {
+            **pair,
+            "student_a": owners.get(pair["a"], "?"),
+            "student_b": owners.get(pair["b"], "?"),
+            "similarity": max(pair["share_a"], pair["share_b"]),
+        }
+        for pair in check.pairs
+    ]
+
+
+@never_cache
+@login_required
+def gradebook_similarity(request: HttpRequest, course: str, slug: str) -> HttpResponse:
+    """The latest check's ranking (GET), or a new check on the low-priority queue (POST)."""
+    row = course_get_for_instructor(user=request.user, slug=course)
+    assignment = _assignment_or_404(row, slug)
+    if request.method == "POST":
+        similarity_check_start(assignment=assignment, requested_by=request.user)
+        messages.info(request, "Similarity check queued: this page shows it when it is done.")
+        return redirect("gradebook-similarity", course=row.slug, slug=slug)
+    check = SimilarityCheck.objects.filter(course=row, exercise=assignment.exercise).first()
+    context = {
+        "course": row,
+        "assignment": assignment,
+        "exercise": assignment.exercise,
+        "check": check,
+        "rows": _similarity_rows(check) if check else [],
+    }
+    return render(request, "gradebook/similarity.html", context)
+
+
+@login_required
+def gradebook_similarity_csv(request: HttpRequest, course: str, slug: str, pk: int) -> HttpResponse:
+    row = course_get_for_instructor(user=request.user, slug=course)
+    check = _check_or_404(row, _assignment_or_404(row, slug), pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{row.slug}-{slug}-similarity-{check.pk}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "rank",
+            "student a",
+            "submission a",
+            "student b",
+            "submission b",
+            "similarity",
+            "share of a",
+            "share of b",
+            "shared fingerprints",
+        ]
+    )
+    for rank, pair in enumerate(_similarity_rows(check), start=1):
+        writer.writerow(
+            [
+                str(rank),
+                csv_safe(pair["student_a"]),
+                pair["a"],
+                csv_safe(pair["student_b"]),
+                pair["b"],
+                f"{pair['similarity']:.3f}",
+                f"{pair['share_a']:.3f}",
+                f"{pair['share_b']:.3f}",
+                pair["shared"],
+            ]
+        )
+    return response
+
+
+@never_cache
+@login_required
+def gradebook_similarity_pair(
+    request: HttpRequest, course: str, slug: str, pk: int, a: int, b: int
+) -> HttpResponse:
+    """Two submissions side by side, the lines of shared fingerprints marked. Only a pair of
+    the check's own submissions: not a way to read any submission by its id."""
+    row = course_get_for_instructor(user=request.user, slug=course)
+    assignment = _assignment_or_404(row, slug)
+    check = _check_or_404(row, assignment, pk)
+    if str(a) not in check.submissions or str(b) not in check.submissions:
+        raise Http404("not a pair of this check")
+    subs = Submission.objects.select_related("user").in_bulk([a, b])
+    if a not in subs or b not in subs:
+        raise Http404("no such submission")
+    view = side_by_side(
+        subs[a].code, subs[b].code, exclude=exercise_boilerplate(assignment.exercise, window=1)
+    )
+    context = {
+        "course": row,
+        "assignment": assignment,
+        "exercise": assignment.exercise,
+        "check": check,
+        "left": subs[a],
+        "right": subs[b],
+        "view": view,
+    }
+    return render(request, "gradebook/similarity_pair.html", context)

@@ -64,11 +64,20 @@ def late_now_words(rules: StudentRules, now: datetime) -> str:
 
 def hidden_feedback_words(rules: StudentRules, now: datetime | None = None) -> str:
     """What a student learns about the hidden cases, now."""
-    if rules.hidden_feedback:
+    if rules.feedback_release == Assignment.FeedbackRelease.IMMEDIATELY:
         return "Feedback on hidden cases is shown in full."
+    if rules.feedback_release == Assignment.FeedbackRelease.NEVER:
+        return (
+            "Feedback on hidden cases is never shown: you see only whether each hidden case passed."
+        )
     if rules.shows_hidden_feedback(now):
         return "The deadline has passed: feedback on hidden cases is shown in full."
     return (
-        "Feedback on hidden cases is held back until the deadline: "
+        f"Feedback on hidden cases is held back until the deadline{_until(rules)}: "
         "you see only whether each hidden case passed."
     )
+
+
+def _until(rules: StudentRules) -> str:
+    """ " (Mon 14 Dec, 09:00 CET)": when the held-back feedback opens, "" without a deadline."""
+    return f" ({rules.due_text})" if rules.due_text else ""

@@ -161,9 +161,61 @@ class RegradeBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
     discarded_at = models.DateTimeField(null=True, blank=True)
+    # Chosen when applying: a regrade of this batch replaces a score only when it is not lower
+    # (submissions/scores.py), so no student's result goes down.
+    never_lower = models.BooleanField(default=False)
 
     class Meta:
         ordering = ("-created_at",)
 
     def __str__(self) -> str:
         return f"regrade of {self.exercise_id} in {self.course_id} ({self.created_at:%Y-%m-%d})"
+
+
+class RubricItem(models.Model):
+    """A named number of manual points ("clear variable names", +1) an instructor gives on top
+    of the automatic score, reusable across the submissions of one exercise in one course.
+
+    Here and not in the reviews app, which writes them: submissions/scores.py adds the points
+    into the effective score and must not import a higher layer (pyproject's layers contract).
+    Points may be negative (a deduction); the effective score stays within 0..max.
+    """
+
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
+    exercise = models.ForeignKey("catalog.Exercise", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=200)
+    points = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("name",)
+        constraints = (
+            models.UniqueConstraint(
+                fields=("course", "exercise", "name"), name="rubric_item_unique_name"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.points:+g})"
+
+
+class RubricMark(models.Model):
+    """One rubric item given to one submission (at most once)."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="rubric_marks"
+    )
+    item = models.ForeignKey(RubricItem, on_delete=models.CASCADE, related_name="marks")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("item__name",)
+        constraints = (
+            models.UniqueConstraint(fields=("submission", "item"), name="rubric_mark_unique"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.item} on #{self.submission_id}"

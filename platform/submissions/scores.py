@@ -4,12 +4,17 @@ the submission page, the history and the API all take it from here.
 - A submission's **raw score** is its own score, unless a regrade of it belongs to an *applied*
   RegradeBatch: then it is the score of its regrade in the newest applied batch. A regrade that
   could not be graded (status error) or has not finished never replaces a score; neither does a
-  regrade in a batch that is pending or discarded.
+  regrade in a batch that is pending or discarded. A batch applied with "never lower a score"
+  (`RegradeBatch.never_lower`) replaces a score only where its regrade is not lower than the
+  score it would replace: per submission, so no result goes down and every page agrees.
 - Its **effective score** = raw score x the late factor at `created_at` under the *student's*
   rules (courses/rules.py: their extension moves their deadline): under the penalty policy,
   `penalty_per_day` percent per started day late on the course's clock (never below 0); under
   the accept and practice-only policies, factor 1. Practice runs and self-test have no
   effective score: they never count.
+- **Rubric points** (submissions.models.RubricMark: an instructor's named manual points on one
+  submission) are added to the effective score after the late factor, which then stays within
+  0..max ("+1 rubric: 'clear variable names'"). They do not make a submission solved.
 - A student's **result** on an assignment is the best effective score among their graded,
   counted submissions in that course: mode graded, not a regrade (`regrade_of` null), status
   done, and a verdict that counts (not invalid_answer / internal_error: those are messages,
@@ -40,7 +45,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -49,14 +55,23 @@ from courses.rules import StudentRules, student_rules
 from courses.selectors import CourseExceptions, course_exceptions, extensions_for_pairs
 from courses.time import zone_of
 from graders.report import Verdict
-from submissions.models import NOT_COUNTED_VERDICTS, ORIGINAL_GRADED, Submission
+from submissions.models import NOT_COUNTED_VERDICTS, ORIGINAL_GRADED, RubricMark, Submission
 
 PENDING = (Submission.Status.QUEUED, Submission.Status.RUNNING)
 # Scores are floats (a late factor of 0.9, partial credit): "reaches the max" allows rounding.
 EPSILON = 1e-9
 
 FIELDS = ("id", "user_id", "exercise_id", "status", "verdict", "score", "max_score", "created_at")
-_REGRADE_FIELDS = ("regrade_of_id", "verdict", "score", "max_score", "regrade_batch__applied_at")
+_REGRADE_FIELDS = (
+    "regrade_of_id",
+    "verdict",
+    "score",
+    "max_score",
+    "regrade_batch__applied_at",
+    "regrade_batch_id",
+    "regrade_batch__never_lower",
+    "regrade_of__score",
+)
 
 # Self-test outside a course: an accepted practice run on every case of its instance.
 SOLVED_SELF_TEST = Q(
@@ -69,11 +84,24 @@ SOLVED_SELF_TEST = Q(
 
 APPLIED = Q(regrade_batch__applied_at__isnull=False)
 
+# A submission's rubric points, summed (for original_rows' subquery).
+_RUBRIC_TOTAL = (
+    RubricMark.objects.filter(submission_id=OuterRef("pk"))
+    .order_by()
+    .values("submission_id")
+    .annotate(total=Sum("item__points"))
+    .values("total")
+)
+
 Row = dict[str, Any]
 
 
 def _number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _signed(value: float) -> str:
+    return ("+" if value >= 0 else "-") + _number(abs(value))
 
 
 @dataclass(frozen=True)
@@ -87,6 +115,9 @@ class Effective:
     days_late: int = 0
     penalty_percent: float = 0.0  # of the raw score, taken for lateness
     regraded_at: datetime | None = None  # when the regrade that replaced the score was applied
+    # Rubric points given by hand: (name, points) when known, else only their total.
+    rubric: tuple[tuple[str, float], ...] = ()
+    rubric_points: float = 0.0
 
     @property
     def reason(self) -> str:
@@ -103,6 +134,10 @@ class Effective:
                 f"{_number(self.raw)}/{_number(self.max_score)} less "
                 f"{_number(self.penalty_percent)}% for {days} late"
             )
+        if self.rubric:
+            parts.extend(f"{_signed(points)} rubric: '{name}'" for name, points in self.rubric)
+        elif abs(self.rubric_points) > EPSILON:
+            parts.append(f"{_signed(self.rubric_points)} rubric")
         if not parts:
             return ""
         return f"{_number(self.score)}/{_number(self.max_score)}: " + "; ".join(parts)
@@ -120,14 +155,22 @@ def effective(row: Row, rules: StudentRules | None, regrade: Row | None) -> Effe
     if raw is None or row["verdict"] in NOT_COUNTED_VERDICTS:
         return Effective(None, out_of, None, graded)
     factor = rules.late_factor(row["created_at"]) if rules is not None else 1.0
+    rubric = tuple(row.get("rubric", ()))
+    points = sum(p for _, p in rubric) if rubric else row.get("rubric_points") or 0.0
+    score = raw * factor
+    if points:
+        score = max(0.0, score + points)
+        score = min(score, out_of) if out_of is not None else score
     return Effective(
-        score=raw * factor,
+        score=score,
         max_score=out_of,
         raw=raw,
         graded=graded,
         days_late=rules.days_late(row["created_at"]) if rules is not None else 0,
         penalty_percent=100 * (1 - factor),
         regraded_at=regrade.get("regrade_batch__applied_at") if regrade is not None else None,
+        rubric=rubric,
+        rubric_points=points,
     )
 
 
@@ -254,7 +297,9 @@ def original_rows(
     qs = Submission.objects.filter(ORIGINAL_GRADED, course=course, exercise_id__in=exercise_ids)
     if user_ids is not None:
         qs = qs.filter(user_id__in=user_ids)
-    return list(qs.order_by("created_at", "id").values(*fields))
+    # The rubric points in the same query (a subquery): a gradebook stays a constant number.
+    qs = qs.annotate(rubric_points=Coalesce(Subquery(_RUBRIC_TOTAL), 0.0))
+    return list(qs.order_by("created_at", "id").values(*fields, "rubric_points"))
 
 
 def replacing_regrades(
@@ -264,11 +309,14 @@ def replacing_regrades(
     *,
     fields: tuple[str, ...] = (),
     original_ids: Iterable[int] | None = None,
+    never_lower: dict[int, bool] | None = None,
 ) -> dict[int, Row]:
     """Original id -> the finished regrade whose score replaces it, among `batches`.
 
-    Ordered by batch: a newer batch's regrade overwrites an older one's. Regrades that could
-    not be graded (status error) or are still pending are not in the query at all.
+    Ordered by batch: a newer batch's regrade overwrites an older one's (not a higher score,
+    for a never-lower batch; `never_lower`: batch id -> whether it is, for the preview).
+    Regrades that could not be graded (status error) or are still pending are not in the
+    query at all.
     """
     qs = Submission.objects.filter(
         regrade_batch__course=course,
@@ -280,7 +328,23 @@ def replacing_regrades(
     if original_ids is not None:
         qs = qs.filter(regrade_of_id__in=list(original_ids))
     rows = qs.order_by("regrade_batch_id", "id").values(*_REGRADE_FIELDS, *fields)
-    return {row["regrade_of_id"]: row for row in rows}
+    return _replacing(rows, never_lower or {})
+
+
+def _replacing(rows: Iterable[Row], never_lower: dict[int, bool] | None = None) -> dict[int, Row]:
+    """Original id -> the regrade row that replaces its score, from rows ordered by batch: a
+    newer batch's overwrites an older one's, except that a never-lower batch's (as stored, or
+    as `never_lower` says by batch id, for a preview) does not replace a higher score."""
+    chosen = never_lower or {}
+    found: dict[int, Row] = {}
+    for row in rows:
+        original = row["regrade_of_id"]
+        if chosen.get(row["regrade_batch_id"], row["regrade_batch__never_lower"]):
+            before = found[original]["score"] if original in found else row["regrade_of__score"]
+            if before is not None and row["score"] < before - EPSILON:
+                continue
+        found[original] = row
+    return found
 
 
 def student_result(*, assignment: Assignment, student: User) -> Cell:
@@ -328,7 +392,7 @@ def results_for_student(
 
 
 def effective_scores(submissions: Iterable[Submission]) -> dict[int, Effective]:
-    """Submission id -> its effective score, for a page or an API list (3 queries at most).
+    """Submission id -> its effective score, for a page or an API list (4 queries at most).
 
     Practice runs and regrade rows have none of their own (they never count); an original
     graded submission in a course gets the late factor of its student's rules (their extension)
@@ -354,9 +418,8 @@ def effective_scores(submissions: Iterable[Submission]) -> dict[int, Effective]:
     extensions = extensions_for_pairs(
         (s.course_id, s.user_id) for s in graded if s.course_id is not None
     )
-    regrades = {
-        row["regrade_of_id"]: row
-        for row in Submission.objects.filter(
+    regrades = _replacing(
+        Submission.objects.filter(
             APPLIED,
             regrade_of_id__in=[s.pk for s in graded],
             status=Submission.Status.DONE,
@@ -364,10 +427,20 @@ def effective_scores(submissions: Iterable[Submission]) -> dict[int, Effective]:
         )
         .order_by("regrade_batch_id", "id")
         .values(*_REGRADE_FIELDS)
-    }
+    )
+    rubric: dict[int, list[tuple[str, float]]] = {}
+    for mark in (
+        RubricMark.objects.filter(submission_id__in=[s.pk for s in graded])
+        .order_by("item__name")
+        .values("submission_id", "item__name", "item__points")
+    ):
+        rubric.setdefault(mark["submission_id"], []).append(
+            (mark["item__name"], mark["item__points"])
+        )
     result = {}
     for submission in graded:
         row = {name: getattr(submission, name) for name in FIELDS}
+        row["rubric"] = rubric.get(submission.pk, ())
         assignment = assignments.get((submission.course_id, submission.exercise_id))
         rules = None
         if assignment is not None:

@@ -143,6 +143,7 @@ def best_scores_for_student(*, user: User) -> dict[int, float]:
 
 # -- what a student is shown ------------------------------------------------------------------
 HIDDEN_UNTIL_DEADLINE = "Hidden case: {outcome}. Its feedback is shown after the deadline."
+HIDDEN_NEVER = "Hidden case: {outcome}. Its feedback is not shown in this course."
 
 
 def _assignment_of(submission: Submission) -> Assignment | None:
@@ -188,14 +189,19 @@ def report_for_viewer(submission: Submission, viewer: User) -> dict[str, Any] | 
         # for the exercise's authors, who get it in the alert; the student reads the message.
         return {**report, "warnings": [], "checks": []}
     assignment = _assignment_of(submission)
-    # Held back until the student's own deadline: an extension moves it (and costs a query
-    # only when the feedback is held back at all).
+    # Per the assignment's feedback release: "due" waits for the student's own deadline (an
+    # extension moves it; the query is made only when the feedback is held back at all).
     if (
         assignment is None
-        or assignment.hidden_feedback
+        or assignment.feedback_release == assignment.FeedbackRelease.IMMEDIATELY
         or rules_for(assignment, viewer).shows_hidden_feedback()
     ):
         return report
+    held_back = (
+        HIDDEN_NEVER
+        if assignment.feedback_release == assignment.FeedbackRelease.NEVER
+        else HIDDEN_UNTIL_DEADLINE
+    )
     checks = []
     for check in report.get("checks", []):
         if check.get("visible", True):
@@ -208,7 +214,7 @@ def report_for_viewer(submission: Submission, viewer: User) -> dict[str, Any] | 
                 "passed": bool(check.get("passed")),
                 "visible": False,
                 "stage": check.get("stage"),
-                "message": HIDDEN_UNTIL_DEADLINE.format(outcome=outcome),
+                "message": held_back.format(outcome=outcome),
                 "hint": None,
                 "details": {},
             }

@@ -24,7 +24,7 @@ VALID: dict[str, Any] = {
     "late_policy": "penalty",
     "penalty_per_day": "12.5",
     "max_attempts": "3",
-    "hidden_feedback": "",
+    "feedback_release": "due",
     "solution_policy": "attempts",
     "solution_after_attempts": "4",
 }
@@ -61,7 +61,7 @@ def test_the_assignment_page_shows_the_current_rules_in_the_course_time_zone(
         exercise=exercises.code,
         **{
             **dict(published=True, late_policy="accept", penalty_per_day=10.0),
-            **dict(max_attempts=None, hidden_feedback=False, solution_policy="due"),
+            **dict(max_attempts=None, feedback_release="due", solution_policy="due"),
             "solution_after_attempts": 5,
             "due_at": datetime(2030, 1, 15, 17, 0, tzinfo=ZoneInfo("UTC")),
         },
@@ -71,7 +71,7 @@ def test_the_assignment_page_shows_the_current_rules_in_the_course_time_zone(
 
     assert 'type="datetime-local" name="due_at" value="2030-01-15T18:00"' in html  # UTC+1
     assert "Due date (Europe/Paris time)" in html
-    assert 'id="id_published" checked>' in html and 'id="id_hidden_feedback">' in html
+    assert 'id="id_published" checked>' in html
     assert '<option value="due" selected>' in html
     for element in (
         "id_published",
@@ -79,7 +79,7 @@ def test_the_assignment_page_shows_the_current_rules_in_the_course_time_zone(
         "id_late_policy",
         "id_penalty_per_day",
         "id_max_attempts",
-        "id_hidden_feedback",
+        "id_feedback_release",
         "id_solution_policy",
         "id_solution_after_attempts",
         "save-assignment",
@@ -102,16 +102,16 @@ def test_saving_the_rules_updates_the_assignment(
     assert saved.published
     assert saved.due_at == datetime(2030, 3, 1, 22, 59, tzinfo=ZoneInfo("UTC"))  # Paris is +1
     assert (saved.late_policy, saved.penalty_per_day, saved.max_attempts) == ("penalty", 12.5, 3)
-    assert saved.hidden_feedback is False
+    assert saved.feedback_release == "due"
     assert (saved.solution_policy, saved.solution_after_attempts) == ("attempts", 4)
 
 
 def test_blank_attempts_mean_unlimited_and_blank_due_date_means_none(
     carol: Client, exercises: Bank
 ) -> None:
-    carol.post(PAGE, {**VALID, "max_attempts": "", "due_at": "", "hidden_feedback": "on"})
+    carol.post(PAGE, {**VALID, "max_attempts": "", "due_at": "", "feedback_release": "now"})
     saved = assignment(exercises)
-    assert saved.max_attempts is None and saved.due_at is None and saved.hidden_feedback
+    assert saved.max_attempts is None and saved.due_at is None and saved.feedback_release == "now"
 
 
 def test_saving_assigns_an_exercise_not_yet_in_the_course(carol: Client, exercises: Bank) -> None:
@@ -161,7 +161,7 @@ def test_the_service_itself_refuses_out_of_range_rules(exercises: Bank) -> None:
             late_policy="penalty",
             penalty_per_day=float("inf"),
             max_attempts=0,
-            hidden_feedback=True,
+            feedback_release="sometimes",
             solution_policy="sometimes",
             solution_after_attempts=-2,
         )
@@ -169,6 +169,7 @@ def test_the_service_itself_refuses_out_of_range_rules(exercises: Bank) -> None:
         "due_at",
         "penalty_per_day",
         "max_attempts",
+        "feedback_release",
         "solution_policy",
         "solution_after_attempts",
     }

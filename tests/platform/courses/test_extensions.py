@@ -193,7 +193,7 @@ def test_hidden_feedback_stays_held_back_until_the_students_own_deadline(
     people: People, exercises: Bank
 ) -> None:
     row = assignment(exercises)
-    row.due_at, row.hidden_feedback = timezone.now() - timedelta(hours=1), False
+    row.due_at, row.feedback_release = timezone.now() - timedelta(hours=1), "due"
     row.save()
     extension_grant(
         course=row.course, student=people.alice, assignment=row,

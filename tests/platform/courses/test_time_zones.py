@@ -30,7 +30,7 @@ RULES: dict[str, Any] = {
     "late_policy": "penalty",
     "penalty_per_day": "10",
     "max_attempts": "",
-    "hidden_feedback": "on",
+    "feedback_release": "now",
     "solution_policy": "attempts",
     "solution_after_attempts": "5",
 }

@@ -301,8 +301,9 @@ def test_the_course_home_makes_a_fixed_number_of_queries(
     alice = signed_in(people.alice)
 
     # Session, user, course, membership, her extensions, her overrides, the assignments, her
-    # submissions, their applied regrades, her practice, whether she teaches: however many.
-    with django_assert_max_num_queries(11):
+    # submissions, their applied regrades, her practice, whether she teaches, her answered
+    # regrade requests (reviews' notices): however many.
+    with django_assert_max_num_queries(12):
         page = alice.get("/courses/ml101/").content.decode()
     assert page.count("data-status=") == 14
     assert page.count("your extended deadline") == 12 and page.count("set by carol") == 12

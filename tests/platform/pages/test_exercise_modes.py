@@ -37,7 +37,7 @@ def test_the_course_page_shows_the_rules_and_submits_in_the_course(
     code = assignment(exercises)
     code.due_at = timezone.now() + timedelta(days=3, hours=1)
     code.max_attempts = 4
-    code.hidden_feedback = False
+    code.feedback_release = "due"
     code.save()
     make_submission(
         people.alice, exercises.code, status="done", verdict="rejected", code=WRONG_CODE
