@@ -8,6 +8,7 @@ CSV upload, whose answer holds the new accounts' first passwords and is shown ex
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -172,17 +173,35 @@ def invite_reset(request: HttpRequest, course: str) -> HttpResponse:
 @require_POST
 def enrol_csv(request: HttpRequest, course: str) -> HttpResponse:
     row = course_get_for_instructor(user=request.user, slug=course)
-    form = CsvEnrolForm(request.POST, request.FILES)
+    return _csv_upload(
+        request,
+        row,
+        CsvEnrolForm(request.POST, request.FILES),
+        lambda text: enrol_from_csv(course=row, text=text, invited_by=request.user),
+        form_name="csv_form",
+        result_name="csv_result",
+    )
+
+
+def _csv_upload(
+    request: HttpRequest,
+    row: Course,
+    form: CsvEnrolForm | ExtensionCsvForm,
+    read: Callable[[str], object],
+    *,
+    form_name: str,
+    result_name: str,
+) -> HttpResponse:
+    """Both CSV uploads of the course page: a bad or refused file comes back with its form and
+    the reason (400); a file that was read shows its result (the bad lines listed in it)."""
     if not form.is_valid():
-        return _course_page(request, row, csv_form=form, status=400)
+        return _course_page(request, row, status=400, **{form_name: form})
     try:
-        result = enrol_from_csv(
-            course=row, text=form.cleaned_data["csv_file"], invited_by=request.user
-        )
+        result = read(form.cleaned_data["csv_file"])
     except CourseError as exc:
         form.add_error("csv_file", _sentence(exc.message))
-        return _course_page(request, row, csv_form=form, status=400)
-    return _course_page(request, row, csv_result=result)
+        return _course_page(request, row, status=400, **{form_name: form})
+    return _course_page(request, row, **{result_name: result})
 
 
 @login_required
@@ -339,17 +358,14 @@ def extension_create(request: HttpRequest, course: str) -> HttpResponse:
 @require_POST
 def extension_upload(request: HttpRequest, course: str) -> HttpResponse:
     row = course_get_for_instructor(user=request.user, slug=course)
-    form = ExtensionCsvForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _course_page(request, row, extension_csv_form=form, status=400)
-    try:
-        result = extensions_from_csv(
-            course=row, text=form.cleaned_data["csv_file"], created_by=request.user
-        )
-    except CourseError as exc:
-        form.add_error("csv_file", _sentence(exc.message))
-        return _course_page(request, row, extension_csv_form=form, status=400)
-    return _course_page(request, row, extension_csv_result=result)
+    return _csv_upload(
+        request,
+        row,
+        ExtensionCsvForm(request.POST, request.FILES),
+        lambda text: extensions_from_csv(course=row, text=text, created_by=request.user),
+        form_name="extension_csv_form",
+        result_name="extension_csv_result",
+    )
 
 
 @login_required
