@@ -48,12 +48,12 @@ from submissions.create import practice_instance_next, submission_create
 from submissions.errors import RateLimited
 from submissions.models import Submission
 from submissions.rules import counted_attempts, seed_for
-from submissions.scores import effective_scores
 from submissions.selectors import (
     report_for_viewer,
     seed_for_viewer,
     submission_for_status,
     submission_list_for_student,
+    submissions_for_viewer,
 )
 
 logger = logging.getLogger(__name__)
@@ -219,8 +219,10 @@ def _exercise_out(exercise: Exercise, user: Any) -> dict[str, Any]:
 def _submission_out(submission: Submission, viewer: Any) -> dict[str, Any]:
     # A score only once graded: "could not be graded" (status error) is not a grade of 0. The
     # score is the effective one (late penalty, applied regrades), as on every page.
+    # Exam mode blanks the verdict, score and report of a withheld result (one rule, the pages').
+    submissions_for_viewer([submission], viewer)
     done = submission.status == Submission.Status.DONE
-    counted = effective_scores([submission]).get(submission.pk)
+    counted = submission.effective  # type: ignore[attr-defined]
     score = submission.score if done else None
     if counted is not None:
         score = counted.score
@@ -237,6 +239,7 @@ def _submission_out(submission: Submission, viewer: Any) -> dict[str, Any]:
         "max_score": submission.max_score if done else None,
         "raw_score": submission.score if done else None,
         "score_note": counted.reason if counted is not None else "",
+        "results_withheld_until": submission.withheld_until or None,  # type: ignore[attr-defined]
         "message": submission.message,
         "attempt": submission.attempt,
         "seed": seed_for_viewer(submission, viewer),

@@ -66,6 +66,9 @@ class SubmissionOut(Schema):
     max_score: float | None
     raw_score: float | None  # what the grading gave
     score_note: str  # why score differs from raw_score ("" when it does not)
+    # Exam mode: when the results open, as text ("Mon 7 Dec, 18:50 CET"); until then verdict,
+    # score and report are null (docs/api.md)
+    results_withheld_until: str | None = None
     message: str
     attempt: int | None
     seed: int | None  # null on a student's own graded submission (their graded instance)

@@ -121,6 +121,13 @@ class AssignmentForm(forms.Form):
             "moves the deadline for them."
         ),
     )
+    scores_released_at = CourseDateTimeField(
+        required=False,
+        help_text=(
+            "Exam mode: until this moment students see that each graded submission was "
+            "received, but no score, verdict or check. Empty: results show as soon as graded."
+        ),
+    )
     solution_policy = forms.ChoiceField(
         label="Worked solution shown", choices=Assignment.SolutionPolicy.choices
     )
@@ -137,6 +144,10 @@ class AssignmentForm(forms.Form):
         assert isinstance(due_at, CourseDateTimeField)
         due_at.zone = zone_of(course)
         due_at.label = f"Due date ({zone_label(course)} time)"
+        released = self.fields["scores_released_at"]
+        assert isinstance(released, CourseDateTimeField)
+        released.zone = zone_of(course)
+        released.label = f"Scores hidden until ({zone_label(course)} time)"
 
     @classmethod
     def initial_for(cls, assignment: Assignment | None) -> dict[str, Any]:

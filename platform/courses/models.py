@@ -104,6 +104,10 @@ class Assignment(models.Model):
     feedback_release = models.CharField(
         max_length=8, choices=FeedbackRelease.choices, default=FeedbackRelease.IMMEDIATELY
     )
+    # Exam mode: until this moment its students see no score, verdict or check of their graded
+    # submissions, only that each was received (courses.rules.results_withheld). None: shown
+    # as soon as graded.
+    scores_released_at = models.DateTimeField(null=True, blank=True)
     solution_policy = models.CharField(
         max_length=16, choices=SolutionPolicy.choices, default=SolutionPolicy.ATTEMPTS
     )

@@ -16,6 +16,8 @@ How extensions combine:
   None) therefore reads "nothing of yours is due before this date".
 - **Attempts**: the extra attempts of the student's extensions on this assignment and on all
   of the course's add up, on top of the assignment's limit (no limit stays no limit).
+- **Exam mode** (`Assignment.scores_released_at`) is the assignment's alone: the same release
+  moment for every student, whatever their extension (`results_withheld`).
 - **Days late** are counted on the course's clock (courses/time.py): one started day late until
   the deadline's time of day the next calendar day, across a change of summer time too.
 """
@@ -111,12 +113,28 @@ class StudentRules:
             return True
         return self.late_policy == Assignment.LatePolicy.PENALTY and self.late_factor(when) > 0
 
+    def withholds_results(self, when: datetime | None = None) -> bool:
+        return results_withheld(self.assignment, when)
+
+    @property
+    def results_release_text(self) -> str:
+        """When exam-mode results open: "Mon 7 Dec, 18:50 CET" ("" when never withheld)."""
+        return deadline_text(self.assignment.scores_released_at, self.zone)
+
     def shows_hidden_feedback(self, when: datetime | None = None) -> bool:
         release = self.feedback_release
         if release == Assignment.FeedbackRelease.NEVER:
             return False
         # Without a deadline, "after the deadline" never comes (as before the three tiers).
         return release == Assignment.FeedbackRelease.IMMEDIATELY or self.is_past_due(when)
+
+
+def results_withheld(assignment: Assignment, when: datetime | None = None) -> bool:
+    """Exam mode: whether the assignment's students may not yet see the score, verdict or
+    checks of their graded submissions (until `scores_released_at`). Every path that shows a
+    student a result of theirs asks this (submissions.selectors, submissions.scores)."""
+    released = assignment.scores_released_at
+    return released is not None and (when or timezone.now()) < released
 
 
 def student_rules(assignment: Assignment, extensions: Iterable[Extension] = ()) -> StudentRules:

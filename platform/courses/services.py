@@ -329,6 +329,7 @@ def assignment_update(
     feedback_release: str,
     solution_policy: str,
     solution_after_attempts: int,
+    scores_released_at: datetime | None = None,
 ) -> Assignment:
     """Set all of an assignment's rules at once, assigning the exercise if it is not yet.
 
@@ -350,6 +351,8 @@ def assignment_update(
         errors["solution_after_attempts"] = "the number of attempts cannot be negative"
     if due_at is not None and timezone.is_naive(due_at):
         errors["due_at"] = "the due date needs a time zone"
+    if scores_released_at is not None and timezone.is_naive(scores_released_at):
+        errors["scores_released_at"] = "the release date needs a time zone"
     if errors:
         raise AssignmentInvalid(errors)
     return assignment_ensure(
@@ -363,6 +366,7 @@ def assignment_update(
         feedback_release=feedback_release,
         solution_policy=solution_policy,
         solution_after_attempts=solution_after_attempts,
+        scores_released_at=scores_released_at,
     )
 
 

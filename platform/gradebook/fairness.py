@@ -184,17 +184,14 @@ def _value(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def exercise_fairness(
-    *,
+def _student_outcomes(
     assignment: Assignment,
-    params: Callable[[ExerciseVersion, int], Mapping[str, Any]] = instance_params,
-    budget: int = COMPUTE_PER_VIEW,
-) -> Fairness:
-    """Families of the students' graded instances (their first graded submission's seed and
-    version) and how each did (the gradebook's cells: regrades applied)."""
-    exercise = assignment.exercise
-    if exercise.kind != Exercise.Kind.MATH:
-        return Fairness(kind=exercise.kind, families=[], students=0, missing=0)
+    params: Callable[[ExerciseVersion, int], Mapping[str, Any]],
+    budget: int,
+) -> tuple[dict[int, Outcome], int]:
+    """Student id -> their graded instance's families and how they did (the gradebook's cells:
+    regrades applied), for the students who tried; and how many instances are still to compute.
+    """
     course, ids = assignment.course, [assignment.exercise_id]
     student_ids = set(students_of(course).values_list("pk", flat=True))
     rows = [
@@ -214,7 +211,7 @@ def exercise_fairness(
     versions = ExerciseVersion.objects.select_related("exercise").in_bulk(
         {version for version, _ in instance.values()}
     )
-    outcomes, missing = [], 0
+    outcomes, missing = {}, 0
     for user_id, cell in cells.items():
         if cell.attempts == 0 or cell.pending == cell.attempts or user_id not in instance:
             continue
@@ -226,7 +223,40 @@ def exercise_fairness(
             missing += 1
             continue
         families = tuple((name, _value(value)) for name, value in sorted(values.items()))
-        outcomes.append(Outcome(families, cell.solved, cell.attempts_to_solve))
+        outcomes[user_id] = Outcome(families, cell.solved, cell.attempts_to_solve)
+    return outcomes, missing
+
+
+def exercise_fairness(
+    *,
+    assignment: Assignment,
+    params: Callable[[ExerciseVersion, int], Mapping[str, Any]] = instance_params,
+    budget: int = COMPUTE_PER_VIEW,
+) -> Fairness:
+    """Families of the students' graded instances (their first graded submission's seed and
+    version) and how each did (the gradebook's cells: regrades applied)."""
+    exercise = assignment.exercise
+    if exercise.kind != Exercise.Kind.MATH:
+        return Fairness(kind=exercise.kind, families=[], students=0, missing=0)
+    outcomes, missing = _student_outcomes(assignment, params, budget)
     return Fairness(
-        kind=exercise.kind, families=families_of(outcomes), students=len(outcomes), missing=missing
+        kind=exercise.kind,
+        families=families_of(outcomes.values()),
+        students=len(outcomes),
+        missing=missing,
+    )
+
+
+def family_students(
+    *,
+    assignment: Assignment,
+    parameter: str,
+    value: str,
+    params: Callable[[ExerciseVersion, int], Mapping[str, Any]] = instance_params,
+) -> list[int]:
+    """The ids of the students whose graded instance is in the family `parameter = value`
+    (every instance computed: this is for a regrade, not a page view)."""
+    outcomes, _ = _student_outcomes(assignment, params, budget=10**9)
+    return sorted(
+        user_id for user_id, outcome in outcomes.items() if (parameter, value) in outcome.families
     )

@@ -35,3 +35,25 @@ class ScoreOverrideForm(forms.Form):
         if not data.get("clear") and data.get("score") is None and "score" not in self.errors:
             self.add_error("score", "Give the score, or tick “clear” to remove the one set.")
         return data
+
+
+class FamilyRescoreForm(forms.Form):
+    """Re-score one family of instances (gradebook.services.family_rescore)."""
+
+    parameter = forms.CharField(max_length=100, widget=forms.HiddenInput)
+    value = forms.CharField(max_length=100, widget=forms.HiddenInput)
+    score = forms.FloatField(
+        label="New score",
+        widget=forms.NumberInput(attrs={"min": 0, "step": "any"}),
+        help_text="Students of the family below it get it; a higher result stays.",
+    )
+    reason = forms.CharField(
+        max_length=OVERRIDE_REASON_MAX - 60,
+        label="Reason",
+        help_text="Kept in the audit log of each student's override and shown to them.",
+    )
+
+    def __init__(self, *args: object, points: float, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["score"].widget.attrs["max"] = f"{points:g}"
+        self.fields["score"].label = f"New score (0 to {points:g})"

@@ -1,5 +1,7 @@
 """Writes for the gradebook: an instructor's regrade of one exercise, and its apply / discard;
-a score set by hand (score_override_create).
+a score set by hand (submissions/overrides.py, where the regrade requests' page sets it too); a
+family of instances re-scored by hand
+(family_rescore: score overrides for the students of a family that fairness found harder).
 
 A regrade never changes a grade by itself. `regrade_batch_create` makes one regrade row per
 counted graded submission (on the low-priority "regrade" queue, so students' submissions go
@@ -10,18 +12,24 @@ and then applies the batch, from which moment the gradebook uses its scores, or 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from catalog.models import Exercise
+from catalog.models import Exercise, ExerciseVersion
 from core.errors import DomainError
 from courses.models import Assignment, Course, ScoreOverride
 from courses.selectors import students_of
+from gradebook.fairness import family_students, instance_params
 from submissions.create import submission_regrade
 from submissions.models import COUNTS_AS_TRY, ORIGINAL_GRADED, RegradeBatch, Submission
-from submissions.scores import student_result
+from submissions.overrides import OVERRIDE_REASON_MAX, OverrideInvalid, score_override_create
+from submissions.scores import EPSILON, student_result
+from submissions.signals import announce_batch
 
 
 class RegradeError(DomainError):
@@ -89,7 +97,10 @@ def regrade_batch_apply(*, batch: RegradeBatch, never_lower: bool = False) -> bo
         # Stored before the batch counts (same transaction): no read sees it applied without.
         RegradeBatch.objects.filter(pk=batch.pk).update(never_lower=True)
         batch.never_lower = True
-    return _batch_close(batch, "applied_at")
+    applied = _batch_close(batch, "applied_at")
+    if applied:
+        announce_batch(sender=RegradeBatch, batch_id=batch.pk)
+    return applied
 
 
 @transaction.atomic
@@ -122,58 +133,75 @@ def _batch_close(batch: RegradeBatch, field: str) -> bool:
     return updated == 1
 
 
-class OverrideInvalid(DomainError):
-    """A score override refused; `field` names the input at fault ("score" or "reason")."""
+# -- re-scoring a family of instances ----------------------------------------------------------
+@dataclass(frozen=True)
+class FamilyChange:
+    """One student of a family: their result now, and after the re-score (None: unchanged,
+    it is at or above the new score already: a re-score never lowers a result)."""
 
-    def __init__(self, message: str, *, field: str) -> None:
-        super().__init__(message)
-        self.field = field
+    student: User
+    before: float | None
+    after: float | None
 
 
-OVERRIDE_REASON_MAX = 500
+def family_rescore_preview(
+    *,
+    assignment: Assignment,
+    parameter: str,
+    value: str,
+    score: float,
+    params: Callable[[ExerciseVersion, int], Mapping[str, Any]] = instance_params,
+) -> list[FamilyChange]:
+    """What `family_rescore` would change: every student whose graded instance is in the
+    family `parameter = value` (gradebook/fairness.py), by username."""
+    ids = family_students(assignment=assignment, parameter=parameter, value=value, params=params)
+    changes = []
+    for student in User.objects.filter(pk__in=ids).order_by("username"):
+        before = student_result(assignment=assignment, student=student).score
+        raised = before is None or before < score - EPSILON
+        changes.append(FamilyChange(student, before, score if raised else None))
+    return changes
 
 
 @transaction.atomic
-def score_override_create(
+def family_rescore(
     *,
     assignment: Assignment,
-    student: User,
-    score: float | None,
+    parameter: str,
+    value: str,
+    score: float,
     reason: str,
     created_by: User,
-) -> ScoreOverride:
-    """Set `student`'s score on `assignment` by hand (`score` None: clear the override, so the
-    grading counts again), with a reason, as a new row of the audit log: rows are never edited,
-    the newest one supersedes (submissions/scores.py). `previous` records the effective score
-    just before. Raises OverrideInvalid for a score outside 0..points, no reason, or a clear
-    when no override stands.
+    params: Callable[[ExerciseVersion, int], Mapping[str, Any]] = instance_params,
+) -> list[ScoreOverride]:
+    """Re-score a family of instances found harder than the others: each of its students whose
+    result is below `score` gets it, as a score override (with its audit row: who, when, why,
+    the score before), so the family's students are not penalised for the instance they drew.
+    A result already at or above `score` stays. Raises OverrideInvalid as an override would.
     """
-    # One change at a time per assignment: "old -> new" of two instructors' simultaneous
-    # overrides must chain (on SQLite the transaction already serialises writers).
-    list(Assignment.objects.select_for_update().filter(pk=assignment.pk).values_list("pk"))
-    reason = reason.strip()
-    if not reason:
+    why = f"instance family {parameter} = {value} re-scored: {reason.strip()}"
+    points = assignment.exercise.points
+    if not (math.isfinite(score) and 0 <= score <= points):
+        raise OverrideInvalid(f"the score is a number from 0 to {points:g}", field="score")
+    if not reason.strip():
         raise OverrideInvalid("give a reason: it is kept in the audit log", field="reason")
-    if len(reason) > OVERRIDE_REASON_MAX:
+    if len(why) > OVERRIDE_REASON_MAX:
         raise OverrideInvalid(
-            f"the reason is {len(reason)} characters long; at most {OVERRIDE_REASON_MAX}",
+            f"the reason is too long: at most {OVERRIDE_REASON_MAX - len(why) + len(reason)} "
+            "characters",
             field="reason",
         )
-    points = assignment.exercise.points
-    if score is not None and not (math.isfinite(score) and 0 <= score <= points):
-        raise OverrideInvalid(f"the score is a number from 0 to {points:g}", field="score")
-    if not students_of(assignment.course).filter(pk=student.pk).exists():
-        raise OverrideInvalid(f"{student.username} is not a student of this course", field="score")
-    now = student_result(assignment=assignment, student=student)
-    if score is None and not now.is_overridden:
-        raise OverrideInvalid(
-            "no score is set by hand for this student: nothing to clear", field="score"
-        )
-    return ScoreOverride.objects.create(
-        assignment=assignment,
-        student=student,
-        score=score,
-        previous=now.score,
-        reason=reason,
-        created_by=created_by,
+    changes = family_rescore_preview(
+        assignment=assignment, parameter=parameter, value=value, score=score, params=params
     )
+    return [
+        score_override_create(
+            assignment=assignment,
+            student=change.student,
+            score=score,
+            reason=why,
+            created_by=created_by,
+        )
+        for change in changes
+        if change.after is not None
+    ]

@@ -16,6 +16,11 @@ urlpatterns = [
         name="gradebook-regrade-create",
     ),
     path(
+        "exercises/<slug:slug>/families/rescore/",
+        views.gradebook_family_rescore,
+        name="gradebook-family-rescore",
+    ),
+    path(
         "exercises/<slug:slug>/similarity/",
         views.gradebook_similarity,
         name="gradebook-similarity",

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -24,7 +25,7 @@ from courses.selectors import course_get_for_instructor
 from courses.time import zone_of
 from gradebook.charts import bar_chart
 from gradebook.fairness import exercise_fairness
-from gradebook.forms import ScoreOverrideForm
+from gradebook.forms import FamilyRescoreForm, ScoreOverrideForm
 from gradebook.models import SimilarityCheck
 from gradebook.selectors import (
     assignment_get,
@@ -39,6 +40,8 @@ from gradebook.selectors import (
 from gradebook.services import (
     OverrideInvalid,
     RegradeError,
+    family_rescore,
+    family_rescore_preview,
     regrade_batch_apply,
     regrade_batch_create,
     regrade_batch_discard,
@@ -154,6 +157,58 @@ def gradebook_exercise(request: HttpRequest, course: str, slug: str) -> HttpResp
         "fairness": exercise_fairness(assignment=assignment),
     }
     return render(request, "gradebook/exercise.html", context)
+
+
+@never_cache
+@login_required
+def gradebook_family_rescore(request: HttpRequest, course: str, slug: str) -> HttpResponse:
+    """A family of instances (?parameter=&value=, from the fairness table): its students and
+    their results, and the form that re-scores them (score overrides, never lowering)."""
+    row = course_get_for_instructor(user=request.user, slug=course)
+    assignment = _assignment_or_404(row, slug)
+    points = assignment.exercise.points
+    source = request.POST if request.method == "POST" else request.GET
+    initial = {"score": points, **{k: source.get(k, "") for k in ("parameter", "value")}}
+    form = FamilyRescoreForm(request.POST or None, initial=initial, points=points)
+    parameter, value = initial["parameter"], initial["value"]
+    if not parameter or not value:
+        raise Http404("no such family")
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                made = family_rescore(
+                    assignment=assignment,
+                    parameter=data["parameter"],
+                    value=data["value"],
+                    score=data["score"],
+                    reason=data["reason"],
+                    created_by=request.user,
+                )
+            except OverrideInvalid as exc:
+                form.add_error(exc.field, exc.message[:1].upper() + exc.message[1:] + ".")
+            else:
+                messages.success(
+                    request,
+                    f"Family {parameter} = {value}: {len(made)} score"
+                    f"{'' if len(made) == 1 else 's'} set by hand (see each student's audit log).",
+                )
+                return redirect(reverse("gradebook-exercise", args=[row.slug, slug]) + "#fairness")
+        status = 400
+    score = form.cleaned_data.get("score", points) if form.is_bound and form.is_valid() else points
+    changes = family_rescore_preview(
+        assignment=assignment, parameter=parameter, value=value, score=score
+    )
+    context = {
+        "course": row,
+        "assignment": assignment,
+        "parameter": parameter,
+        "value": value,
+        "changes": changes,
+        "form": form,
+    }
+    return render(request, "gradebook/family_rescore.html", context, status=status)
 
 
 @never_cache

@@ -34,7 +34,7 @@ from submissions.rules import (
     practice_refusal,
     practice_seed,
 )
-from submissions.scores import Cell, student_result
+from submissions.scores import Cell, seen_by_student, student_result
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,9 @@ def exercise_page_for(
         seed=seed,
         graded_note=graded_note,
         blocked=blocked,
-        result=student_result(assignment=graded_in, student=user) if graded_in else None,
+        result=seen_by_student(student_result(assignment=graded_in, student=user))
+        if graded_in
+        else None,
         student_rules=_shown_rules(rules, graded_in, standing, user),
     )
 

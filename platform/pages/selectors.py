@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -34,16 +34,12 @@ from courses.selectors import (
     courses_taught_by,
     exceptions_of_student,
 )
-from graders.report import Verdict
 from pages.wording import due_in_words, late_now_words, late_policy_words
 from submissions.models import COUNTS_AS_TRY, Submission
 from submissions.scores import Cell, results_for_student
 
 SOLVED, TRIED, NEW = "solved", "tried", "new"
 STATUS_LABELS = {SOLVED: "Solved", TRIED: "Tried", NEW: "New"}
-
-_ACCEPTED = Q(status=Submission.Status.DONE, verdict=Verdict.ACCEPTED.value)
-
 
 @dataclass(frozen=True)
 class AssignmentRow:

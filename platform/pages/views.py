@@ -52,12 +52,12 @@ from submissions.create import practice_instance_next, submission_create, submis
 from submissions.errors import RateLimited, SubmissionError, TooManyInstances
 from submissions.models import Submission
 from submissions.rules import solution_open, worked_solution_for
-from submissions.scores import with_effective
 from submissions.selectors import (
     best_scores_for_student,
     report_for_viewer,
     submission_get_for_user,
     submission_list_for_student,
+    submissions_for_viewer,
 )
 
 
@@ -191,7 +191,9 @@ def course_exercise(request: HttpRequest, slug: str, exercise: str) -> HttpRespo
 def _exercise_response(request: HttpRequest, page: ExercisePage) -> HttpResponse:
     exercise, user = page.exercise, request.user
     version = exercise.current_version
-    recent = with_effective(submission_list_for_student(user=user, exercise=exercise)[:5])
+    recent = submissions_for_viewer(
+        submission_list_for_student(user=user, exercise=exercise)[:5], user
+    )
     status, headers = 200, dict[str, str]()
     if request.method == "POST":
         form = SubmissionForm(request.POST, choice=is_choice(version))
@@ -292,7 +294,7 @@ def exercise_history(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("submission-diff", a=picked[0], b=picked[1])
     mine = submission_list_for_student(user=request.user).filter(exercise__slug=slug)
     page = Paginator(mine, 50).get_page(request.GET.get("page"))
-    page.object_list = with_effective(page.object_list)
+    page.object_list = submissions_for_viewer(page.object_list, request.user)
     # No submission yet: the exercise must still be one the user may open.
     exercise = page[0].exercise if page.object_list else exercise_get_for(request.user, slug)
     return render(request, "pages/exercise_history.html", {"exercise": exercise, "page": page})
@@ -309,6 +311,7 @@ def _picked_pair(request: HttpRequest) -> tuple[int, int] | None:
 def submission_diff(request: HttpRequest, a: int, b: int) -> HttpResponse:
     old = submission_get_for_user(user=request.user, submission_id=a)
     new = submission_get_for_user(user=request.user, submission_id=b)
+    submissions_for_viewer([old, new], request.user)
     lines = diff_lines(_content(old), _content(new), f"#{old.pk}", f"#{new.pk}")
     context = {
         "old": old,
@@ -343,7 +346,7 @@ def diff_lines(old: str, new: str, old_name: str, new_name: str) -> list[tuple[s
 @login_required
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submission = submission_get_for_user(user=request.user, submission_id=pk)
-    with_effective([submission])
+    submissions_for_viewer([submission], request.user)
     report = report_for_viewer(submission, request.user) or {}
     context = {
         "submission": submission,
@@ -369,7 +372,7 @@ def my_submissions(request: HttpRequest) -> HttpResponse:
     page = Paginator(submission_list_for_student(user=request.user), 50).get_page(
         request.GET.get("page")
     )
-    page.object_list = with_effective(page.object_list)
+    page.object_list = submissions_for_viewer(page.object_list, request.user)
     return render(request, "pages/my_submissions.html", {"page": page})
 
 

@@ -17,8 +17,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.errors import DomainError
+from courses.models import Assignment
 from reviews.models import LineComment, RegradeRequest
 from submissions.models import RubricItem, RubricMark, Submission
+from submissions.overrides import OVERRIDE_REASON_MAX, OverrideInvalid, score_override_create
+from submissions.selectors import results_withheld_from
+from submissions.signals import announce_submission
 
 TEXT_MAX = 2000
 NAME_MAX = 200
@@ -119,6 +123,7 @@ def rubric_marks_set(
         )
         for pk in wanted - have:
             RubricMark.objects.create(submission=submission, item=items[pk], created_by=created_by)
+        announce_submission(sender=RubricMark, submission_id=submission.pk)
     return list(RubricMark.objects.filter(submission=submission).select_related("item"))
 
 
@@ -128,6 +133,11 @@ def regrade_request_create(*, submission: Submission, student: User, reason: str
     if not is_reviewable(submission) or submission.status != Submission.Status.DONE:
         raise ReviewInvalid(
             "a review can be asked for a graded submission in a course", field="reason"
+        )
+    if when := results_withheld_from(submission, student):
+        raise ReviewInvalid(
+            f"the results of this assignment are released on {when}: ask for a review then",
+            field="reason",
         )
     text = _text(reason, field="reason", what="the reason")
     if RegradeRequest.objects.filter(submission=submission, status="open").exists():
@@ -143,18 +153,47 @@ def regrade_request_create(*, submission: Submission, student: User, reason: str
         ) from None
 
 
+@transaction.atomic
 def regrade_request_answer(
-    *, request: RegradeRequest, status: str, answer: str, answered_by: User
+    *,
+    request: RegradeRequest,
+    status: str,
+    answer: str,
+    answered_by: User,
+    score: str = "",
 ) -> RegradeRequest:
+    """Answer a request; an accepted one may set the student's score on the assignment by
+    hand at once (`score`, as typed: "" for none), as a score override with its audit row,
+    in the same transaction: an answer is never stored without the score it announces."""
     if request.status != RegradeRequest.Status.OPEN:
         raise ReviewInvalid("this request was answered already", field="answer")
     if status not in (RegradeRequest.Status.ACCEPTED, RegradeRequest.Status.DECLINED):
         raise ReviewInvalid("choose accepted or declined", field="status")
     text = _text(answer, field="answer", what="the answer")
+    new_score = None
+    if score.strip():
+        new_score = _number(score, field="score", what="the new score")
+        if status != RegradeRequest.Status.ACCEPTED:
+            raise ReviewInvalid("a new score goes with an accepted request", field="score")
     updated = RegradeRequest.objects.filter(pk=request.pk, status="open").update(
         status=status, answer=text, answered_by=answered_by, answered_at=timezone.now()
     )
     if not updated:  # another instructor answered in between
         raise ReviewInvalid("this request was answered already", field="answer")
+    if new_score is not None:
+        submission = request.submission
+        assignment = Assignment.objects.get(
+            course_id=submission.course_id, exercise_id=submission.exercise_id
+        )
+        try:
+            score_override_create(
+                assignment=assignment,
+                student=request.student,
+                score=new_score,
+                reason=f"regrade request #{request.pk} accepted: {text}"[:OVERRIDE_REASON_MAX],
+                created_by=answered_by,
+            )
+        except OverrideInvalid as exc:  # rolls the answer back with it
+            raise ReviewInvalid(exc.message, field="score") from None
     request.refresh_from_db()
     return request

@@ -155,17 +155,19 @@ def request_detail(request: HttpRequest, course: str, pk: int) -> HttpResponse:
     found = request_for_instructor(row, pk)
     context: dict[str, Any] = {"course": row, "req": found, "typed": {}, "errors": {}}
     if request.method == "POST":
-        typed = {k: request.POST.get(k, "") for k in ("status", "answer")}
+        typed = {k: request.POST.get(k, "") for k in ("status", "answer", "score")}
         try:
             regrade_request_answer(
                 request=found,
                 status=typed["status"],
                 answer=typed["answer"],
                 answered_by=request.user,
+                score=typed["score"],
             )
         except ReviewInvalid as exc:
             context.update(typed=typed, errors={exc.field: str(exc)})
             return render(request, "reviews/request.html", context, status=400)
-        messages.success(request, "Answered: the student sees it on their course home.")
+        done = " and the score is set (in the audit log)" if typed["score"].strip() else ""
+        messages.success(request, f"Answered{done}: the student sees it on their course home.")
         return redirect("review-queue", course=row.slug)
     return render(request, "reviews/request.html", context)

@@ -19,6 +19,7 @@ from core.claims import ClaimColumns
 from core.prepared import PreparedUpdate
 from graders.report import Report, Verdict
 from submissions.models import Submission
+from submissions.signals import announce_submission
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +150,8 @@ def submission_store_report(*, submission_id: int, token: uuid.UUID, report: Rep
     )
     if updated != 1:
         logger.warning("submission %s: claim lost before the result was stored", submission_id)
+    elif not internal:
+        announce_submission(sender=Submission, submission_id=submission_id)
     return updated == 1
 
 

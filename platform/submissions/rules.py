@@ -15,6 +15,10 @@
   attempts, after the deadline), opening it ends the student's graded attempts on that exercise,
   recorded as a SolutionOpening (`worked_solution_for`).
 - **Solved** and the score come from submissions/scores.py (one effective score everywhere).
+- **Exam mode**: while an assignment withholds its results (`score_withheld`), a student sees
+  none of their graded results in it by any path: submissions.selectors blanks them
+  (`submissions_for_viewer`, `report_for_viewer`), submissions.scores hides the cell
+  (`seen_by_student`), and the worked solution does not open "because solved".
 
 Deadlines and attempt limits are the *student's* (courses.selectors.rules_for: the assignment's
 rules with the student's extension), and deadlines are written on the course's clock.
@@ -36,13 +40,13 @@ from catalog.models import Exercise, ExerciseVersion, PracticeInstance
 from catalog.selectors import engine_exercise
 from core.prepared import PreparedQuery
 from courses.models import Assignment, Course, Enrolment, SolutionOpening
-from courses.rules import StudentRules
+from courses.rules import StudentRules, results_withheld
 from courses.selectors import rules_for
 from courses.time import deadline_text
 from graders.instances import derive_seed
 from graders.math.params import parametrised
 from submissions.models import COUNTS_AS_TRY, ORIGINAL_GRADED, Submission
-from submissions.scores import SOLVED_SELF_TEST, student_result
+from submissions.scores import SOLVED_SELF_TEST, seen_by_student, student_result
 
 # -- instances ---------------------------------------------------------------------------------
 
@@ -246,6 +250,12 @@ def practice_refusal(
     )
 
 
+def score_withheld(assignment: Assignment, now: datetime | None = None) -> bool:
+    """Exam mode: whether the assignment's scores must not reach its students yet, by any path
+    (pages, API, a grade sent to an LMS). The rule is courses.rules.results_withheld."""
+    return results_withheld(assignment, now)
+
+
 # -- the worked solution ---------------------------------------------------------------------------
 SELF_TEST_SOLUTION_AFTER = 5
 
@@ -313,7 +323,8 @@ def worked_solution_for(
     if policy == Policy.NEVER:
         return WorkedSolution(False, "Your instructor does not show the worked solution.")
     standing = graded_standing(user=user, assignment=assignment)
-    solved = student_result(assignment=assignment, student=user).solved
+    # As the student sees it: in exam mode, opening "because solved" would tell them they did.
+    solved = seen_by_student(student_result(assignment=assignment, student=user), now).solved
     if solved:
         return WorkedSolution(True, "You solved it.", markdown, code, assignment=assignment)
     tried = mine.filter(COUNTS_AS_TRY, status=Submission.Status.DONE).count()

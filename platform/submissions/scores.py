@@ -30,6 +30,9 @@ the submission page, the history and the API all take it from here.
   anything.
 - **Attempts** = counted graded submissions (`models.COUNTS_AS_TRY`). A queued submission
   already counts: it used up an attempt.
+- **Exam mode** (courses.rules.results_withheld): until the assignment's release date, the
+  student's own view of their result (`seen_by_student`) holds their attempts and what is
+  pending, but no score, reason or solved; instructors' views are unchanged.
 - Queued or running submissions are **pending**: a student with nothing graded yet but
   something pending shows "pending", never 0.
 
@@ -51,9 +54,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from courses.models import Assignment, Course, ScoreOverride
-from courses.rules import StudentRules, student_rules
+from courses.rules import StudentRules, results_withheld, student_rules
 from courses.selectors import CourseExceptions, course_exceptions, extensions_for_pairs
-from courses.time import zone_of
+from courses.time import deadline_text, zone_of
 from graders.report import Verdict
 from submissions.models import NOT_COUNTED_VERDICTS, ORIGINAL_GRADED, RubricMark, Submission
 
@@ -195,6 +198,8 @@ class Cell:
     graded_score: float | None = None
     # The student's own rules of the assignment (their deadline and attempts).
     rules: StudentRules | None = field(default=None, compare=False, repr=False)
+    # Exam mode, in the student's own view: when the result opens ("" when shown).
+    withheld_until: str = ""
 
     @property
     def slug(self) -> str:
@@ -217,6 +222,20 @@ class Cell:
         if self.override is not None and self.score is not None:
             return override_reason(self.override, self.out_of, self.assignment)
         return self.best.reason if self.best is not None else ""
+
+
+def seen_by_student(cell: Cell, when: datetime | None = None) -> Cell:
+    """The cell as its student may see it now: while exam mode withholds the assignment's
+    results, only their attempts and what is pending (not even whether they solved it)."""
+    if not results_withheld(cell.assignment, when):
+        return cell
+    return Cell(
+        cell.assignment,
+        attempts=cell.attempts,
+        pending=cell.pending,
+        rules=cell.rules,
+        withheld_until=deadline_text(cell.assignment.scores_released_at, cell.assignment.course),
+    )
 
 
 def override_reason(override: ScoreOverride, out_of: float, assignment: Assignment) -> str:
@@ -365,7 +384,8 @@ def results_for_student(
     exceptions: CourseExceptions | None = None,
 ) -> dict[int, Cell]:
     """Exercise id -> `user`'s Cell on each of `assignments` (all of one course), each with
-    the student's rules: 4 queries (2 when `exceptions`, the user's in this course, are given).
+    the student's rules, as the student may see it (`seen_by_student`): 4 queries (2 when
+    `exceptions`, the user's in this course, are given).
     """
     if exceptions is None:
         exceptions = course_exceptions(course, student_ids=[user.pk])
@@ -385,8 +405,8 @@ def results_for_student(
             regrades,
             exceptions=exceptions,
         ).get(user.pk)
-        cells[assignment.exercise_id] = found or Cell(
-            assignment, rules=exceptions.rules(assignment, user.pk)
+        cells[assignment.exercise_id] = seen_by_student(
+            found or Cell(assignment, rules=exceptions.rules(assignment, user.pk))
         )
     return cells
 

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import User
 from catalog.models import Exercise
 from core.prepared import PreparedQuery
 from courses.models import Assignment
+from courses.rules import results_withheld
 from courses.selectors import courses_taught_by, rules_for
+from courses.time import deadline_text
 from submissions.models import ORIGINAL_GRADED, Submission
+from submissions.scores import with_effective
 
 
 def submissions_visible_to(user: User) -> QuerySet[Submission]:
@@ -132,9 +138,16 @@ def submission_list_for_student(
 
 
 def best_scores_for_student(*, user: User) -> dict[int, float]:
-    """Exercise id -> the best score of the student's graded, finished submissions."""
+    """Exercise id -> the best score of the student's graded, finished submissions, leaving
+    out those whose results are still withheld (exam mode: `results_withheld`)."""
+    withheld = Assignment.objects.filter(
+        course_id=OuterRef("course_id"),
+        exercise_id=OuterRef("exercise_id"),
+        scores_released_at__gt=timezone.now(),
+    )
     rows = (
         Submission.objects.filter(ORIGINAL_GRADED, user=user, status=Submission.Status.DONE)
+        .exclude(Exists(withheld))
         .values("exercise_id")
         .annotate(best=Max("score"))
     )
@@ -162,6 +175,64 @@ _ASSIGNMENT_OF = PreparedQuery(
 )
 
 
+# -- exam mode ----------------------------------------------------------------------------------
+RESULTS_WITHHELD = (
+    "Received. Your instructor releases the results of this assignment on {when}: until then "
+    "its score, verdict and checks are not shown."
+)
+
+
+def results_withheld_from(
+    submission: Submission,
+    viewer: User,
+    *,
+    assignment: Assignment | None = None,
+    when: datetime | None = None,
+) -> str:
+    """When `viewer` may see this submission's results, as text, if not yet; "" if now.
+
+    Exam mode (courses.rules.results_withheld) hides a student's own graded submissions in the
+    assignment: its score, verdict, checks, report and whether it solved anything. Its
+    instructors and staff see everything (they grade). `assignment`: the submission's, when the
+    caller has it already (else it is read).
+    """
+    if viewer.pk != submission.user_id or viewer.is_platform_staff:
+        return ""
+    if submission.mode != Submission.Mode.GRADED or submission.course_id is None:
+        return ""
+    if assignment is None:
+        assignment = _assignment_of(submission)
+    if assignment is None or not results_withheld(assignment, when):
+        return ""
+    return deadline_text(assignment.scores_released_at, submission.course)
+
+
+def submissions_for_viewer(submissions: Iterable[Submission], viewer: User) -> list[Submission]:
+    """The submissions as `viewer` may see them, for pages and the API: each with its effective
+    score (`.effective`), and, where exam mode withholds its results from them, with
+    `.withheld_until` set and the verdict, score, message and report blanked in memory, so no
+    template or serializer can show them by mistake. Never saved."""
+    rows = with_effective(submissions)
+    assignments: dict[tuple[int, int], Assignment | None] = {}
+    for submission in rows:
+        submission.withheld_until = ""  # type: ignore[attr-defined]
+        if submission.user_id != viewer.pk or submission.course_id is None:
+            continue
+        key = (submission.course_id, submission.exercise_id)
+        if key not in assignments:
+            assignments[key] = _assignment_of(submission)
+        when = results_withheld_from(submission, viewer, assignment=assignments[key])
+        if when:
+            submission.withheld_until = when  # type: ignore[attr-defined]
+            submission.verdict = ""
+            submission.score = None
+            submission.max_score = None
+            submission.effective = None  # type: ignore[attr-defined]
+            submission.message = RESULTS_WITHHELD.format(when=when)
+            submission.report = None
+    return rows
+
+
 def seed_for_viewer(submission: Submission, viewer: User) -> int | None:
     """The instance's seed, unless it is the student's own graded instance shown to them: with
     the exercise's files (a public folder in the repository), the graded seed would let them
@@ -182,6 +253,8 @@ def report_for_viewer(submission: Submission, viewer: User) -> dict[str, Any] | 
     report = submission.report
     if not report or viewer.pk != submission.user_id or viewer.is_platform_staff:
         return report
+    if results_withheld_from(submission, viewer):
+        return None
     if "seed" in report and seed_for_viewer(submission, viewer) is None:
         report = {key: value for key, value in report.items() if key != "seed"}
     if report.get("fault") == "exercise":

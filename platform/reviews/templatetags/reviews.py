@@ -25,7 +25,9 @@ register = template.Library()
 def review_code(context: dict[str, Any], submission: Any) -> dict[str, Any]:
     """The code, numbered, each line's comments beside it."""
     by_line: dict[int, list[Any]] = {}
-    for comment in line_comments_of(submission):
+    # Exam mode: the student reads the review with the results (submissions_for_viewer set this).
+    comments = [] if getattr(submission, "withheld_until", "") else line_comments_of(submission)
+    for comment in comments:
         by_line.setdefault(comment.line, []).append(comment)
     lines = [
         {"number": n, "text": text, "comments": by_line.get(n, [])}
@@ -37,7 +39,8 @@ def review_code(context: dict[str, Any], submission: Any) -> dict[str, Any]:
 @register.inclusion_tag("reviews/_review.html", takes_context=True)
 def review_panel(context: dict[str, Any], submission: Any) -> dict[str, Any]:
     user = context["request"].user
-    reviewable = is_reviewable(submission)
+    # Exam mode hides the review (rubric points change the score) until the results open.
+    reviewable = is_reviewable(submission) and not getattr(submission, "withheld_until", "")
     reviewer = reviewable and is_instructor_of(user, submission.course)
     marks = rubric_marks_of(submission) if reviewable else []
     requests = requests_of_submission(submission) if reviewable else []

@@ -167,7 +167,7 @@ def test_the_request_lifecycle(people: People, exercises: Bank, work: Submission
     assert as_user(people.dave).get(f"/teach/cv201/requests/{req.pk}/").status_code == 404
     detail = carol.get(f"/teach/ml101/requests/{req.pk}/").content.decode()
     assert "test 3 is wrong" in detail
-    # The override is the gradebook's, with its audit log: the page links to it.
+    # The override and its audit log are on the student's gradebook page: linked.
     assert (
         f"/teach/ml101/gradebook/students/{people.alice.pk}/exercises/double-it/#override" in detail
     )
@@ -194,3 +194,29 @@ def test_no_request_for_a_practice_run(people: People, exercises: Bank) -> None:
     with pytest.raises(ReviewInvalid):
         regrade_request_create(submission=run, student=people.alice, reason="x")
     assert as_user(people.alice).post(review(run, "request"), {"reason": "x"}).status_code == 400
+
+
+def test_accepting_a_request_sets_the_score_from_its_page(
+    people: People, exercises: Bank, work: Submission
+) -> None:
+    assignment(exercises)
+    alice, carol = as_user(people.alice), as_user(people.carol)
+    assert alice.post(review(work, "request"), {"reason": "case 2 is right"}).status_code == 302
+    req = RegradeRequest.objects.get()
+    url = f"/teach/ml101/requests/{req.pk}/"
+    assert 'name="score"' in carol.get(url).content.decode()
+    # A score with a declined request, or out of range: a 400 keeping what was typed, nothing
+    # stored (neither the answer nor a score).
+    for status, score in (("declined", "9"), ("accepted", "11"), ("accepted", "lots")):
+        bad = carol.post(url, {"status": status, "answer": "kept answer", "score": score})
+        assert bad.status_code == 400 and "kept answer</textarea>" in bad.content.decode()
+        req.refresh_from_db()
+        assert req.status == "open" and not people.alice.score_overrides.exists()
+    ok = carol.post(url, {"status": "accepted", "answer": "case 2 was right", "score": "9.5"})
+    assert ok.status_code == 302
+    req.refresh_from_db()
+    override = people.alice.score_overrides.get()
+    assert req.status == "accepted" and override.score == 9.5 and override.previous == 7.0
+    assert override.created_by == people.carol and "case 2 was right" in override.reason
+    result = student_result(assignment=assignment(exercises), student=people.alice)
+    assert result.score == 9.5 and result.is_overridden
