@@ -4,6 +4,9 @@
   `accounts.services.password_set`, and refuse the current password as the new one: a first
   password chosen by someone else must really be replaced.
 - The admin's forms start a forced change: a password chosen by staff is someone else's choice.
+- The sign-in form reads a username as its account's (`Bob`, `ｂｏｂ` sign in as `bob`: one
+  account per key, accounts/usernames.py), before the password is checked or a failure counted,
+  so that the lock-out after failed attempts counts every spelling of one account together.
 - The sign-up form checks the username rules of accounts/usernames.py (through the model's
   validators and `User.clean`) and, when a course asks for it, the e-mail's domain.
 """
@@ -19,8 +22,21 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from accounts.services import password_set
+from accounts.usernames import username_key
 
 SAME_PASSWORD = "This is your current password: choose a new one."
+
+
+class SignInForm(auth_forms.AuthenticationForm):
+    def clean_username(self) -> str:
+        typed = self.cleaned_data.get("username", "")
+        # An unknown name stays as typed: the failure is then counted for it, as for any name.
+        stored = (
+            User.objects.filter(username_key=username_key(typed))
+            .values_list("username", flat=True)
+            .first()
+        )
+        return stored or typed
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):

@@ -3,12 +3,17 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from accounts.forms import SignInForm
 from pages import accounts, bundles, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
-    path("signin/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "signin/",
+        auth_views.LoginView.as_view(authentication_form=SignInForm),
+        name="login",
+    ),
     path("signout/", auth_views.LogoutView.as_view(), name="logout"),
     # Django's auth views under their own names (their templates and e-mails use them).
     path("account/password/", accounts.PasswordChangeView.as_view(), name="password_change"),

@@ -77,9 +77,27 @@ def test_roles(people: People) -> None:
     assert not people.alice.is_instructor and not people.alice.is_platform_staff
 
 
-def test_repeated_failed_sign_ins_are_locked_out(client: Client, people: People, settings: Any) -> None:
+def test_repeated_failed_sign_ins_are_locked_out(
+    client: Client, people: People, settings: Any
+) -> None:
     settings.AXES_FAILURE_LIMIT = 3
     for _ in range(3):
         client.post("/signin/", {"username": "alice", "password": "wrong"})
     locked = client.post("/signin/", {"username": "alice", "password": "alice-pass-123"})
+    assert locked.status_code == 429
+
+
+def test_a_username_signs_in_whatever_its_case_and_failures_count_together(
+    people: People, settings: Any
+) -> None:
+    assert (
+        Client().post("/signin/", {"username": "ALICE", "password": "alice-pass-123"}).status_code
+        == 302
+    )
+    assert Client().post("/signin/", {"username": " Alice", "password": "wrong"}).status_code == 200
+    settings.AXES_FAILURE_LIMIT = 3
+    client = Client()
+    for spelling in ("alice", "Alice", "ALICE"):
+        client.post("/signin/", {"username": spelling, "password": "wrong"})
+    locked = client.post("/signin/", {"username": "aLiCe", "password": "alice-pass-123"})
     assert locked.status_code == 429
