@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -101,7 +102,10 @@ class Report:
         return [c.hint for c in self.checks if c.hint]
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        """The report as strict JSON data: a non-finite float (a relative error over an expected
+        0, a score of a broken case) becomes "inf", "-inf" or "nan", since PostgreSQL's json
+        type, like the JSON standard, has no Infinity or NaN and would refuse the whole row."""
+        data = finite_json(asdict(self))
         data["verdict"] = self.verdict.value
         data["verdict_label"] = self.verdict.label
         return data
@@ -112,3 +116,14 @@ class Report:
         fields["verdict"] = Verdict(fields["verdict"])
         fields["checks"] = [Check(**c) for c in fields.get("checks", [])]
         return cls(**fields)
+
+
+def finite_json(value: Any) -> Any:
+    """`value` (JSON-like data) with every non-finite float written as a string."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, dict):
+        return {key: finite_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_json(item) for item in value]
+    return value
