@@ -27,9 +27,9 @@ from django.conf import settings
 from catalog.models import Exercise
 from catalog.selectors import engine_exercise
 from core.errors import DomainError
+from core.ratelimit import rate_limit_hit
 from graders.math.templates import CHOICE_TYPES
 from submissions.errors import RateLimited
-from submissions.ratelimit import rate_limit_hit
 
 logger = logging.getLogger(__name__)
 

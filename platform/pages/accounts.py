@@ -28,6 +28,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from accounts.forms import PasswordChangeForm, SetPasswordForm, SignupForm
 from accounts.services import AccountError
 from core.errors import http_status
+from core.ratelimit import rate_limit_hit
 from courses.models import Course
 from courses.services import CourseError
 from courses.signup import (
@@ -38,7 +39,6 @@ from courses.signup import (
     signup_pending_create,
     signup_pending_get,
 )
-from submissions.ratelimit import rate_limit_hit
 
 logger = logging.getLogger(__name__)
 

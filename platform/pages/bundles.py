@@ -30,13 +30,13 @@ from django.views.decorators.http import require_GET
 import graders
 from catalog.models import Exercise
 from catalog.selectors import engine_exercise
+from core.ratelimit import rate_limit_hit
 from courses.selectors import (
     assignments_of,
     course_get_for_member,
     exercise_get_for,
     is_instructor_of,
 )
-from submissions.ratelimit import rate_limit_hit
 from submissions.rules import practice_refusal, practice_seed
 
 # Each bundle runs the references of its exercises in the web process: a student's first

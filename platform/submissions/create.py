@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from catalog.models import Exercise, PracticeInstance
 from core.errors import NotFound
+from core.ratelimit import rate_limit_hit
 from courses.models import Assignment, Course
 from courses.rules import StudentRules
 from courses.selectors import assignment_for, courses_of_student, exercise_is_visible, rules_for
@@ -29,7 +30,6 @@ from submissions.errors import (
     TooManyInstances,
 )
 from submissions.models import RegradeBatch, Submission
-from submissions.ratelimit import rate_limit_hit
 from submissions.rules import (
     counted_attempts,
     deadline_passed_words,

@@ -15,7 +15,7 @@ import pytest
 import redis
 from django.core.cache import caches
 
-from submissions.ratelimit import rate_limit_hit
+from core.ratelimit import rate_limit_hit
 
 pytestmark = pytest.mark.e2e
 

@@ -4,12 +4,12 @@ from typing import Any
 
 import pytest
 
+from core.ratelimit import rate_limit_hit
 from courses.models import Assignment
 from graders.instances import derive_seed
 from submissions.create import submission_create, submission_regrade, submission_retry
 from submissions.errors import AttemptsExhausted, RateLimited, SubmissionError, SubmissionTooLarge
 from submissions.models import Submission
-from submissions.ratelimit import rate_limit_hit
 from tests.platform.conftest import CORRECT_CODE, Bank, People, make_submission
 
 pytestmark = pytest.mark.django_db
@@ -196,6 +196,6 @@ def test_the_rate_limit_fails_open_when_the_cache_is_down(
     def down(*args: Any, **kwargs: Any) -> None:
         raise ConnectionError("redis is restarting")
 
-    monkeypatch.setattr("submissions.ratelimit.cache.add", down)
+    monkeypatch.setattr("core.ratelimit.cache.add", down)
     submission = submission_create(user=people.alice, exercise=exercises.code, code="x = 1")
     assert submission.status == Submission.Status.QUEUED

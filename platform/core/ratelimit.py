@@ -1,5 +1,6 @@
-"""The submission rate limit: a fixed-window counter per student and mode, shared by every web
-process through the cache (Redis in production)."""
+"""A rate limit: a fixed-window counter per key (a student and mode, an address, a user),
+shared by every web process through the cache (Redis in production). Submissions, sign-ups,
+password resets, answer previews and bundle downloads use it."""
 
 from __future__ import annotations
 
