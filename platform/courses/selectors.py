@@ -29,14 +29,6 @@ from courses.models import (
 from courses.rules import StudentRules, student_rules
 
 
-def students_taught_by(user: User) -> QuerySet[User]:
-    """Users enrolled as students in a course where `user` is an instructor."""
-    taught = Enrolment.objects.filter(user=user, role=Enrolment.Role.INSTRUCTOR).values("course")
-    return User.objects.filter(
-        enrolments__course__in=taught, enrolments__role=Enrolment.Role.STUDENT
-    ).distinct()
-
-
 def courses_taught_by(user: User) -> QuerySet[Course]:
     if user.is_platform_staff:
         return Course.objects.all().order_by("title")
