@@ -200,8 +200,9 @@ def _exercise_response(request: HttpRequest, page: ExercisePage) -> HttpResponse
         if not form.is_valid():
             status = 400
         elif refusal := page.blocked.get(form.cleaned_data["mode"]):
+            # Refused by the rules, as the API refuses it (403), with the form kept as typed.
             form.add_error(None, refusal)
-            status = 400
+            status = 403
         else:
             mode, visible_only = form.run(is_code=page.is_code)
             try:

@@ -146,7 +146,7 @@ def test_practice_of_every_case_is_refused_alike_by_the_page_and_the_api(
     refused = api_post(auth, body)
     assert refused.status_code == 403 and refused.json()["code"] == "practice_closed"
     page = as_user(people.alice).post(COURSE_PAGE, {"code": WRONG_CODE, "mode": "practice-all"})
-    assert page.status_code == 400 and "Run visible tests" in page.content.decode()
+    assert page.status_code == 403 and "Run visible tests" in page.content.decode()
     assert not Submission.objects.exists()
 
     # The visible cases run, on a practice instance: never the graded seed.
@@ -171,7 +171,7 @@ def test_a_math_answer_that_is_the_same_on_every_instance_is_not_checked_in_prac
     refused = api_post(auth, body)
     assert refused.status_code == 403 and refused.json()["code"] == "practice_closed"
     page = as_user(people.alice).post("/exercises/count-params/", {**body, "mode": "practice"})
-    assert page.status_code == 400 and "same answer on every instance" in page.content.decode()
+    assert page.status_code == 403 and "same answer on every instance" in page.content.decode()
 
     assert api_post(auth, {**body, "mode": "graded"}).status_code == 202
     assert api_post(auth, body).status_code == 202  # attempts over: practice opens

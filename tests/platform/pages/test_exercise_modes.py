@@ -158,7 +158,7 @@ def test_self_test_with_an_assignment_says_where_it_counts(
     assert Submission.objects.get().course.slug == "ml101"
     # Every hidden case in practice is for exercises nobody grades.
     refused = alice.post(SELF_TEST_PAGE, {"code": WRONG_CODE, "mode": "practice-all"})
-    assert refused.status_code == 400 and "Run visible tests" in refused.content.decode()
+    assert refused.status_code == 403 and "Run visible tests" in refused.content.decode()
     assert Submission.objects.count() == 1
 
 
@@ -230,7 +230,7 @@ def test_another_one_changes_the_math_statement_and_the_practice_seed(
     # Graded answers are for the student's own numbers: not offered here, refused if sent.
     assert 'id="submit-graded"' not in page and "practice instance #1" in page
     refused = alice.post("/exercises/count-params/", {"answer": "41", "mode": "graded"})
-    assert refused.status_code == 400 and 'value="41"' in refused.content.decode()
+    assert refused.status_code == 403 and 'value="41"' in refused.content.decode()
 
     # The course page still shows the student's own instance, and checks nothing against it
     # in practice (a practice check would use the other numbers).
@@ -241,7 +241,7 @@ def test_another_one_changes_the_math_statement_and_the_practice_seed(
         alice.post(
             "/courses/ml101/exercises/count-params/", {"answer": "41", "mode": "practice"}
         ).status_code
-        == 400
+        == 403
     )
 
     # Unassigned, the check runs on the practice instance the page shows.
