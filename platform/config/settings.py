@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "authoring",
     "gradebook",
     "reviews",
+    "lti",
     "pages",
 ]
 
@@ -194,6 +195,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 # with the same throughput). 0 turns it off.
 WORKER_NICE = envint("WORKER_NICE", "10")
 
+# --- LTI 1.3 (lti/, docs/lti.md) ---------------------------------------------------------------
+# Timeout of every call to an LMS (its keys, tokens, scores, roster), in seconds.
+LTI_HTTP_TIMEOUT = envfloat("LTI_HTTP_TIMEOUT", "10")
+# A score the LMS could not take is retried after 1, 2, 4... times LTI_SEND_BACKOFF seconds, at
+# most LTI_SEND_MAX_RETRIES times; then the sweeper (every LTI_SWEEP_INTERVAL s) sends it again.
+LTI_SEND_BACKOFF = envfloat("LTI_SEND_BACKOFF", "10")
+LTI_SEND_MAX_RETRIES = envint("LTI_SEND_MAX_RETRIES", "8")
+LTI_SWEEP_INTERVAL = envfloat("LTI_SWEEP_INTERVAL", "60")
+# How long a rotated-out signing key stays in the JWKS (manage.py lti_keys rotate).
+LTI_KEY_GRACE_DAYS = envint("LTI_KEY_GRACE_DAYS", "7")
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing from a web request must fail fast when Redis hangs: the row is already saved as
@@ -226,6 +238,9 @@ CELERY_TASK_TIME_LIMIT = GRADING_TIME_LIMIT
 CELERY_TASK_DEFAULT_QUEUE = "grading"
 CELERY_TASK_ROUTES = {
     "submissions.tasks.sweep_stuck_submissions": {"queue": "maintenance"},
+    # Scores sent to an LMS: quick network calls that must not wait behind gradings.
+    "lti.tasks.send_score": {"queue": "maintenance"},
+    "lti.tasks.sweep_score_sends": {"queue": "maintenance"},
     "authoring.tasks.sweep_stuck_validations": {"queue": "maintenance"},
     "authoring.tasks.validate_draft": {"queue": VALIDATION_QUEUE},
 }
@@ -240,6 +255,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "authoring.tasks.sweep_stuck_validations",
         "schedule": SWEEP_INTERVAL,
         "options": {"expires": SWEEP_INTERVAL},
+    },
+    # Scores for an LMS left pending (retries spent, message lost) or withheld until an
+    # exam-mode release date (lti/outbox.py).
+    "sweep-lti-score-sends": {
+        "task": "lti.tasks.sweep_score_sends",
+        "schedule": LTI_SWEEP_INTERVAL,
+        "options": {"expires": LTI_SWEEP_INTERVAL},
     },
 }
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("teach/", include("courses.urls")),
     path("api/v1/", api.urls),
+    path("lti/", include("lti.urls")),
     path("admin/", admin.site.urls),
     path("healthz", page_views.healthz, name="healthz"),
 ]

@@ -1,8 +1,8 @@
 """`effective_score_changed`: a student's effective score on an assignment may have changed.
 
 Sent wherever a score of submissions/scores.py can move: a grading stored
-(submissions.lifecycle), a regrade batch applied and a score set by hand (gradebook.services),
-rubric points ticked (reviews.services). Changes made in `courses` (extensions, an assignment's
+(submissions.lifecycle), a regrade batch applied (gradebook.services), a score set by hand
+(submissions.overrides), rubric points ticked (reviews.services). Changes made in `courses` (extensions, an assignment's
 late rules, exam-mode release dates) cannot send it, since courses sits below submissions in the
 layers of pyproject.toml: a receiver that cares listens to those models' own post_save.
 
