@@ -21,7 +21,7 @@ test: $(DEV)
 	@status=0; \
 	$(VENV)/bin/ruff check . || status=1; \
 	PYTHONPATH=platform:. $(VENV)/bin/lint-imports --no-cache || status=1; \
-	$(PY) -m graders validate || status=1; \
+	$(PY) -m graders validate --mutants || status=1; \
 	$(PY) -m pytest $(PYTEST_ARGS) || status=1; \
 	exit $$status
 

@@ -113,6 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--seeds", type=int, default=2, help="number of seeds to try per exercise (default 2)"
     )
+    p.add_argument(
+        "--mutants",
+        action="store_true",
+        help="also kill every mutant of each reference, and check the buggy solutions' mutation "
+        "hints (docs/exercise-format.md#mutants)",
+    )
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("new", help="scaffold a new exercise folder that validates out of the box")
@@ -375,12 +381,14 @@ def print_report(report: Report, title: str, s: Style) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from graders.engine import Grader
-    from graders.validate import validate
+    from graders.validate import mutant_lines, mutant_summary, validate
 
     s = Style(sys.stdout)
     grader = Grader()
     try:
-        result = validate(args.paths, grader, tuple(range(max(1, args.seeds))))
+        result = validate(
+            args.paths, grader, tuple(range(max(1, args.seeds))), mutants=args.mutants
+        )
     finally:
         grader.close()
     topics, kinds = result.counts()
@@ -393,6 +401,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
                     "findings": [f.__dict__ for f in result.findings],
                     "per_topic": dict(topics),
                     "per_answer_type": dict(kinds),
+                    "mutants": {k: m.to_dict() for k, m in result.mutants.items()},
+                    "coverage": {k: c.__dict__ for k, c in result.coverage.items()},
                 }
             )
         )
@@ -411,6 +421,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         )
         for f in bad:
             print(f"       {f.what}: {f.detail}")
+        for line, good in mutant_lines(result, exercise.slug):
+            print(f"       {line}" if good else s.red(f"       {line}"))
     print()
     print(
         f"{len(result.exercises)} exercises; per topic: "
@@ -418,11 +430,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
         + "; per answer type: "
         + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
     )
+    for line in mutant_summary(result):
+        print(line)
     failed = sum(not f.ok for f in result.findings)
+    survived = sum(len(m.survivors) + len(m.problems) for m in result.mutants.values())
     print(
         s.green("all verdicts as expected")
         if result.ok
-        else s.red(f"{failed} unexpected verdict(s), {len(result.broken)} broken exercise(s)")
+        else s.red(
+            f"{failed} unexpected verdict(s), {len(result.broken)} broken exercise(s)"
+            + (f", {survived} surviving mutant(s) or wrong declaration(s)" if survived else "")
+        )
     )
     return 0 if result.ok else 1
 

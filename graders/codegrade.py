@@ -11,14 +11,15 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from graders import codecheck, hidden, jobs
+from graders import codecheck, hidden, jobs, modules
 from graders.base import BaseGrader
 from graders.judge import finished, judge
+from graders.mutation.cache import MutantCache
 from graders.reference import ReferenceCase, ReferenceRun, approx_bytes, run_reference
 from graders.report import Check, Report, Verdict
-from graders.sandbox.controller import RunOutcome, Sandbox
+from graders.sandbox.controller import RunOutcome, Sandbox, SandboxUnavailable
 
 if TYPE_CHECKING:
     from graders.exercise import Exercise
@@ -30,6 +31,8 @@ STUDENT_FILENAME = "solution.py"
 # a big class would cycle through, recomputing the reference on nearly every submission.
 REFERENCE_CACHE_BYTES = 64 * 2**20
 REFERENCE_CACHE_ENTRIES = 20_000
+# Failed cases whose outputs the mutants are compared with, to name a mistake (the smallest).
+HINT_CASES = 4
 
 
 class CodeGrader(BaseGrader):
@@ -46,6 +49,7 @@ class CodeGrader(BaseGrader):
         self._cache: OrderedDict[tuple[str, int], tuple[ReferenceRun, int]] = OrderedDict()
         self._cache_bytes = 0
         self._cache_lock = threading.Lock()
+        self.mutants = MutantCache(self.sandbox_for)
 
     def sandboxes(self) -> tuple[Sandbox, ...]:
         return (self.sandbox, self.torch_sandbox)
@@ -56,7 +60,8 @@ class CodeGrader(BaseGrader):
     def banned_for(self, exercise: Exercise) -> list[str]:
         spec = exercise.spec.code
         assert spec is not None
-        return codecheck.banned_names(spec.framework, spec.banned, spec.allowed)
+        allowed = [*spec.allowed, *(modules.GRADER_NEEDS if spec.module else ())]
+        return codecheck.banned_names(spec.framework, spec.banned, allowed)
 
     # -- grading -------------------------------------------------------------------------
     def grade(
@@ -121,18 +126,52 @@ class CodeGrader(BaseGrader):
             withheld = hidden.redact_outcome(raw, submission, banned)
         timings["run"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        report = judge(exercise, seed, reference, shown, withheld, submission)
+        wrong_values: dict[int, tuple[Any, bool]] = {}
+        report = judge(exercise, seed, reference, shown, withheld, submission, wrong_values)
         if visible_only:
             report.message = (
                 f"Visible tests only ({not_run} hidden case{'s' if not_run != 1 else ''} not run; "
                 f"Submit runs them all). {report.message}"
             )
         timings["compare"] = time.perf_counter() - t0
+        if wrong_values:
+            t0 = time.perf_counter()
+            self._name_mistake(exercise, seed, reference, report, wrong_values)
+            timings["mutants"] = time.perf_counter() - t0
         timings["child_wall"] = sum(
             run.facts.get("wall_seconds", 0.0) for run in (shown, withheld) if run is not None
         )
         report.timings.update(timings)
         return report
+
+    def _name_mistake(
+        self,
+        exercise: Exercise,
+        seed: int,
+        reference: ReferenceRun,
+        report: Report,
+        wrong_values: dict[int, tuple[Any, bool]],
+    ) -> None:
+        """The mutant hint (graders/mutation/hints.py), once, on the cases that support it,
+        except where a known-wrong solution's message names the mistake already. Only wrong
+        submissions get here: a correct one never runs a mutant. The evidence is taken from the
+        failed cases with the smallest inputs (at most HINT_CASES): the same mistake shows on
+        them, and the mutants run in milliseconds there rather than seconds on the largest."""
+        by_index = {case.index: case for case in reference.cases}
+        chosen = sorted(wrong_values, key=lambda i: (approx_bytes(by_index[i].args), i))
+        student = {
+            index: (wrong_values[index][0], by_index[index].expected)
+            for index in chosen[:HINT_CASES]
+        }
+        try:
+            hint = self.mutants.hint(exercise, seed, student)
+        except SandboxUnavailable:
+            return  # a hint is worth no "could not be graded"
+        if hint is None:
+            return
+        for check, case in zip(report.checks, reference.cases, strict=False):
+            if case.index in hint.cases and not wrong_values[case.index][1]:
+                check.hint = hint.text
 
     def _run_student(
         self, exercise: Exercise, source: str, banned: list[str], cases: list[ReferenceCase]
@@ -140,6 +179,7 @@ class CodeGrader(BaseGrader):
         """One child that loads the student's file and calls it on `cases`, and only those."""
         spec = exercise.spec.code
         assert spec is not None
+        module = spec.module
         job, buffers = jobs.student_job(
             source=source,
             filename=STUDENT_FILENAME,
@@ -147,7 +187,13 @@ class CodeGrader(BaseGrader):
             framework=spec.framework,
             banned=banned,
             limits=exercise.spec.limits.model_dump(),
-            cases=[(c.index, c.args) for c in cases],
+            cases=[
+                (c.index, modules.student_args(c, module) if module else c.args) for c in cases
+            ],
+            # The student's parameter names are their text: asked for on visible cases only.
+            module=(
+                modules.job_config(module, names=all(c.visible for c in cases)) if module else None
+            ),
         )
         return self.sandbox_for(spec.framework).run(job, buffers)
 

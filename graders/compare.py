@@ -32,6 +32,11 @@ class Outcome:
     hint: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # The hint names a known-wrong solution (it beats a mutant's hint on this case).
+    known_hint: bool = False
+    # The hint names a constant factor: its label without the value ("N", "1/sqrt(d)", "2"),
+    # for graders.judge to keep it only when every case that shows a constant ratio agrees.
+    factor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -194,7 +199,9 @@ def compare_one(expected: Any, got: Any, name: str, ctx: Context) -> Outcome:
     if outcome is not None:
         if not outcome.passed and outcome.stage in ("shape", "finite", "values"):
             # A known student mistake explains the output better than any generic pattern.
-            outcome.hint = _known_wrong_hint(got, ctx) or outcome.hint
+            known = _known_wrong_hint(expected, got, name, ctx)
+            if known is not None:
+                outcome.hint, outcome.known_hint, outcome.factor = known, True, None
         return outcome
     # Anything else (ints, None...) must be equal.
     if got == expected:
@@ -222,14 +229,13 @@ def _compare_scalar(expected: Scalar, got: Any, name: str, dims: dict[str, int])
     if abs(value - exp) <= ATOL + RTOL * abs(exp):
         return Outcome(True, "values", f"{name} matches")
     details = {"abs_error": abs(value - exp), "rel_error": abs(value - exp) / max(abs(exp), 1e-300)}
-    hint = None
+    hint, factor = None, None
     if exp != 0 and abs(value + exp) <= ATOL + RTOL * abs(exp):
         hint = "the sign is flipped"
     elif exp != 0 and value != 0:
-        hint = _factor_hint(value / exp, dims)
-    return Outcome(
-        False, "values", f"{name} is off: relative error {details['rel_error']:.3g}", hint, details
-    )
+        hint, factor = _factor_hint(value / exp, dims)
+    message = f"{name} is off: relative error {details['rel_error']:.3g}"
+    return Outcome(False, "values", message, hint, details, factor=factor)
 
 
 def _compare_array(expected: Arr, got: Any, name: str, ctx: Context) -> Outcome:
@@ -274,6 +280,7 @@ def _compare_array(expected: Arr, got: Any, name: str, ctx: Context) -> Outcome:
             False,
             "shape",
             f"{name}: expected shape {exp.shape}, got an empty array",
+            EMPTY_AXIS_HINT,
             details={"expected_shape": list(exp.shape)},
             warnings=warnings,
         )
@@ -335,10 +342,19 @@ def _compare_array(expected: Arr, got: Any, name: str, ctx: Context) -> Outcome:
         f"({100 * details['share_wrong']:.0f}%), max abs error {details['max_abs_error']:.3g}, "
         f"first at {tuple(details['first_wrong'][0])}"
     )
-    return Outcome(False, "values", message, _value_hint(e, a, rtol, atol, ctx), details, warnings)
+    hint, factor = _value_hint(e, a, rtol, atol, ctx)
+    return Outcome(False, "values", message, hint, details, warnings, factor=factor)
+
+
+EMPTY_AXIS_HINT = (
+    "an axis of your result has length 0: an empty slice? x[a:-a] is empty when a = 0 "
+    "(-0 is 0); write the end as a + size, or x.shape[i] - a"
+)
 
 
 def _shape_hint(exp: np.ndarray, arr: np.ndarray) -> str | None:
+    if 0 in arr.shape and 0 not in exp.shape and arr.ndim == exp.ndim:
+        return EMPTY_AXIS_HINT
     if exp.ndim >= 2 and arr.shape == (*exp.shape[:-2], exp.shape[-1], exp.shape[-2]):
         if np.allclose(np.swapaxes(arr, -1, -2), exp, rtol=RTOL32, atol=ATOL32):
             return "your result is the transpose of the expected one (transposed: last two axes swapped)"
@@ -352,60 +368,124 @@ def _shape_hint(exp: np.ndarray, arr: np.ndarray) -> str | None:
     return None
 
 
-def _known_wrong_hint(got: Any, ctx: Context) -> str | None:
+def _known_wrong_hint(expected: Any, got: Any, name: str, ctx: Context) -> str | None:
+    """The message of a known-wrong solution whose output the student's is, on a case where
+    that solution is wrong: where it gives the expected output, it names nothing (a student
+    off by 3e-5 is not told "p[:, y] -= 1 subtracts 1 in every row")."""
     for wrong, message in ctx.known_wrong.values():
-        if isinstance(wrong, Arr) and isinstance(got, Arr) and wrong.array.shape == got.array.shape:
-            w = wrong.array.astype(np.float64)
-            a = got.array.astype(np.float64)
-            if np.allclose(a, w, rtol=RTOL32, atol=ATOL32, equal_nan=True):
-                return message
-        elif isinstance(wrong, Scalar) and isinstance(got, Scalar):
-            w, a = float(wrong.value), float(got.value)
-            if math.isclose(a, w, rel_tol=RTOL32, abs_tol=ATOL32) or (
-                math.isnan(a) and math.isnan(w)
-            ):
-                return message
+        if wrong is None:
+            continue
+        plain = Context(ctx.dims, False, ctx.framework)
+        if compare_one(expected, wrong, name, plain).passed:
+            continue
+        # An output that is NaN everywhere is that of many mistakes; one with NaN in some rows
+        # and the known-wrong's numbers elsewhere is that one's.
+        if _some_finite(got) and _same_output(got, wrong):
+            return message
     return None
 
 
-def _value_hint(e: np.ndarray, a: np.ndarray, rtol: float, atol: float, ctx: Context) -> str | None:
+def telling(got: Any, expected: Any) -> bool:
+    """Whether a wrong output can tell mistakes apart: it has a wrong shape, or a finite value
+    that is wrong. An output wrong only by its NaN or Inf (an overflowing exp, a 0/0) is wrong
+    the same way for many mistakes, and names none of them."""
+    if isinstance(got, list):
+        got = tuple(got)
+    if isinstance(got, tuple) and isinstance(expected, tuple):
+        return len(got) != len(expected) or any(
+            telling(g, e) for g, e in zip(got, expected, strict=True)
+        )
+    if isinstance(got, Arr) and got.array.shape == () and isinstance(expected, Scalar):
+        got = Scalar(got.array.item(), got.array.dtype.name)
+    if isinstance(got, Scalar) and isinstance(expected, Scalar):
+        a, b = float(got.value), float(expected.value)
+        return math.isfinite(a) and math.isfinite(b) and not math.isclose(
+            a, b, rel_tol=RTOL32, abs_tol=ATOL32
+        )
+    if isinstance(got, Arr) and isinstance(expected, Arr):
+        a, e = got.array, expected.array
+        if a.shape != e.shape:
+            return True
+        if a.dtype.kind not in "biuf" or e.dtype.kind not in "biuf":
+            return False
+        a, e = a.astype(np.float64), e.astype(np.float64)
+        finite = np.isfinite(a) & np.isfinite(e)
+        return bool((finite & ~np.isclose(a, e, RTOL32, ATOL32)).any())
+    return False
+
+
+def _some_finite(value: Any) -> bool:
+    if isinstance(value, Arr):
+        arr = value.array
+        return arr.size == 0 or arr.dtype.kind != "f" or bool(np.isfinite(arr).any())
+    if isinstance(value, Scalar):
+        return not isinstance(value.value, float) or math.isfinite(value.value)
+    return True
+
+
+def _same_output(got: Any, wrong: Any) -> bool:
+    """The student's output is the known-wrong one, at the tolerance the student's output is
+    compared with (float32 gets the looser one)."""
+    if isinstance(wrong, Arr) and isinstance(got, Arr) and wrong.array.shape == got.array.shape:
+        rtol, atol = (RTOL32, ATOL32) if got.array.dtype == np.float32 else (RTOL, ATOL)
+        w = wrong.array.astype(np.float64)
+        a = got.array.astype(np.float64)
+        return bool(np.allclose(a, w, rtol=rtol, atol=atol, equal_nan=True))
+    if isinstance(wrong, Scalar) and isinstance(got, Scalar):
+        rtol, atol = (RTOL32, ATOL32) if got.kind == "float32" else (RTOL, ATOL)
+        w, a = float(wrong.value), float(got.value)
+        return math.isclose(a, w, rel_tol=rtol, abs_tol=atol) or (math.isnan(a) and math.isnan(w))
+    return False
+
+
+def _value_hint(
+    e: np.ndarray, a: np.ndarray, rtol: float, atol: float, ctx: Context
+) -> tuple[str | None, str | None]:
+    """A generic pattern of the wrong values, and the label of its factor if it is one."""
     if not np.any(a):
-        return "your output is all zeros: is the function finished?"
+        return "your output is all zeros: is the function finished?", None
     if np.allclose(-a, e, rtol=rtol, atol=atol):
-        return "the sign is flipped: check the sign of each term in the derivative"
+        return "the sign is flipped: check the sign of each term in the derivative", None
     if e.ndim == 2 and e.shape[0] == e.shape[1] and np.allclose(a.T, e, rtol=rtol, atol=atol):
-        return "your result is the transpose of the expected one (transposed)"
+        return "your result is the transpose of the expected one (transposed)", None
     denom = float(np.sum(e * e))
     if denom > 0:
         c = float(np.sum(a * e)) / denom
         if abs(c - 1) > 1e-3 and c != 0 and np.allclose(a, c * e, rtol=max(rtol, 1e-4), atol=atol):
             return _factor_hint(c, ctx.dims)
-    return None
+    return None, None
 
 
-def _factor_hint(c: float, dims: dict[str, int]) -> str | None:
-    """Name a constant ratio got/expected after the case's dimensions where possible."""
+ARBITRARY_RATIO = "?"  # the factor label of a constant ratio that names nothing
+
+
+def _factor_hint(c: float, dims: dict[str, int]) -> tuple[str | None, str | None]:
+    """A constant ratio got/expected named after the case's dimensions (N, 1/N, sqrt(d),
+    pool_h*pool_w...), or 2 or 1/2; with its label without the value ("1/N"). Any other ratio
+    names nothing: its label is ARBITRARY_RATIO and there is no hint (2.8 on one case and 5.3
+    on another is no factor at all)."""
     if not math.isfinite(c) or c == 0:
-        return None
-    candidates: list[tuple[float, str]] = []
+        return None, None
+    candidates: list[tuple[float, str, str]] = []
     for name, v in dims.items():
         if v > 1:
             candidates += [
-                (float(v), f"{name} = {v}"),
-                (1.0 / v, f"1/{name} = 1/{v}"),
-                (math.sqrt(v), f"sqrt({name}) = {math.sqrt(v):.4g}"),
-                (1.0 / math.sqrt(v), f"1/sqrt({name})"),
+                (float(v), f"{name} = {v}", name),
+                (1.0 / v, f"1/{name} = 1/{v}", f"1/{name}"),
+                (math.sqrt(v), f"sqrt({name}) = {math.sqrt(v):.4g}", f"sqrt({name})"),
+                (1.0 / math.sqrt(v), f"1/sqrt({name})", f"1/sqrt({name})"),
             ]
     items = [(n, v) for n, v in dims.items() if v > 1]
     for i, (n1, v1) in enumerate(items):  # e.g. a window's area pool_h*pool_w
         for n2, v2 in items[i + 1 :]:
             candidates += [
-                (float(v1 * v2), f"{n1}*{n2} = {v1 * v2}"),
-                (1.0 / (v1 * v2), f"1/({n1}*{n2})"),
+                (float(v1 * v2), f"{n1}*{n2} = {v1 * v2}", f"{n1}*{n2}"),
+                (1.0 / (v1 * v2), f"1/({n1}*{n2})", f"1/({n1}*{n2})"),
             ]
     # Named dimensions first: "1/N = 1/2" teaches more than "1/2" when N happens to be 2.
-    candidates += [(2.0, "2"), (0.5, "1/2")]
-    for value, label in candidates:
+    candidates += [(2.0, "2", "2"), (0.5, "1/2", "1/2")]
+    for value, shown, label in candidates:
         if abs(c - value) <= 1e-6 * max(1.0, abs(value)):
-            return f"your result is off by a factor of {label} (a missing or extra scaling factor)"
-    return f"your result is off by a constant factor of {c:.4g} (a missing or extra scaling factor)"
+            hint = f"your result is off by a factor of {shown} (a missing or extra scaling factor)"
+            return hint, label
+    return None, ARBITRARY_RATIO

@@ -35,10 +35,12 @@ def student_job(
     banned: list[str],
     limits: dict[str, Any],
     cases: Iterable[tuple[int, Sequence[Any]]],
+    module: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], list[bytes]]:
-    """A "student" job calling `entry_point` on each (index, arguments) of `cases`."""
+    """A "student" job calling `entry_point` on each (index, arguments) of `cases`; with
+    `module` (graders.modules.job_config), `entry_point` is an nn.Module class."""
     buffers: list[bytes] = []
-    job = {
+    job: dict[str, Any] = {
         "kind": "student",
         "source": source,
         "filename": filename,
@@ -51,6 +53,8 @@ def student_job(
             for index, args in cases
         ],
     }
+    if module is not None:
+        job["module"] = module
     return job, buffers
 
 
@@ -66,9 +70,11 @@ def reference_job(
     groups: list[list[str]],
     limits: dict[str, Any],
     cases: Iterable[CaseSpec],
+    module: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A "reference" job: the inputs and expected outputs of `cases` for this seed."""
-    return {
+    """A "reference" job: the inputs and expected outputs of `cases` for this seed (with
+    `module`, of an nn.Module exercise: graders/sandbox/module_case.py)."""
+    job: dict[str, Any] = {
         "kind": "reference",
         "seed": seed,
         "entry_point": entry_point,
@@ -90,6 +96,9 @@ def reference_job(
             for c in cases
         ],
     }
+    if module is not None:
+        job["module"] = module
+    return job
 
 
 def case_frames(frames: Iterable[Frame]) -> dict[int, Frame]:

@@ -9,10 +9,10 @@ did the file load, what did each case return and how does it compare, which verd
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from graders import hidden, jobs, protocol
+from graders import hidden, jobs, modules, protocol
 from graders.compare import MAX_SHOWN_ITEMS, Context, compare, value_preview
 from graders.report import Check, Report, Verdict
 from graders.verdicts import (
@@ -47,11 +47,16 @@ class _Run:
 
 @dataclass
 class _Tally:
-    """What the judge has found so far: one check per case, the failures' verdicts, warnings."""
+    """What the judge has found so far: one check per case, the failures' verdicts, warnings;
+    the checks whose hint names a constant factor, with its label; and, when asked for, the
+    student's outputs on the cases whose values are wrong (`wrong_values`, case index ->
+    (output, whether the hint names a known-wrong solution)), for the mutants' hints."""
 
     checks: list[Check]
     failures: list[Verdict]
     warnings: list[str]
+    factors: list[tuple[Check, str]] = field(default_factory=list)
+    wrong_values: dict[int, tuple[Any, bool]] | None = None
 
 
 def judge(
@@ -61,10 +66,12 @@ def judge(
     shown: RunOutcome,
     withheld: RunOutcome | None = None,
     source: str = "",
+    wrong_values: dict[int, tuple[Any, bool]] | None = None,
 ) -> Report:
     """The verdict from the run on the visible cases (`shown`) and the redacted run on the hidden
     ones (`withheld`, None when it did not run: the hidden cases then fail as the first run
-    ended)."""
+    ended). `wrong_values`, when given, receives the student's outputs on the cases whose
+    values are wrong (see _Tally)."""
     spec = exercise.spec
     assert spec.code is not None
     limits = spec.limits
@@ -80,10 +87,11 @@ def judge(
     if withheld is not None:
         second = _read_run(withheld, limits)
         second.problem = _hidden_load_problem(withheld, second, spec.code.entry_point, lines)
-    found = _Tally([], [], [])
+    found = _Tally([], [], [], wrong_values=wrong_values)
     for case in reference.cases:
         run = first if case.visible or second is None else second
         _judge_case(case, run, spec.code, lines, found)
+    _agreeing_factors(found)
 
     passed = sum(c.passed for c in found.checks)
     verdict = overall_verdict(found.failures, passed)
@@ -200,9 +208,11 @@ def _hidden_load_problem(
 def _judge_case(case: ReferenceCase, run: _Run, code: CodeSpec, lines: int, found: _Tally) -> None:
     """One check for `case`, from the run it ran in; a failure's verdict joins `found`."""
     label = f"case {case.index + 1}: {case.name}"
+    # An nn.Module exercise's expected values are its output and gradients (graders/modules.py).
+    outputs = modules.output_names(case, code.module) if code.module else code.outputs
     # What a visible case shows of itself whatever happens (inputs and expected outputs); a
     # hidden case's details never hold them.
-    shown = {"values": case_values(case, code.outputs)} if case.visible else {}
+    shown = {"values": case_values(case, outputs)} if case.visible else {}
     if run.problem is not None:
         msg, verdict = run.problem
         found.checks.append(Check(label, False, msg, case.visible, "loads", details=shown))
@@ -241,18 +251,35 @@ def _judge_case(case: ReferenceCase, run: _Run, code: CodeSpec, lines: int, foun
         found.failures.append(Verdict.RUNTIME_ERROR)
         return
     ctx = Context(case.dims, case.visible, code.framework, case.known_wrong)
-    out = compare(case.expected, got, code.outputs, ctx)
+    if code.module is not None:
+        out, got = modules.compare_case(case, got, code.module, ctx)
+    else:
+        out = compare(case.expected, got, code.outputs, ctx)
     found.warnings += out.warnings
     details = dict(out.details, dims=case.dims)
     if case.visible:  # the child times itself: for a hidden case, that is any number
         details["seconds"] = header.get("seconds")
         details["inputs"] = _describe_inputs(case)
-        details["values"] = case_values(case, code.outputs, got)
-    found.checks.append(
-        Check(label, out.passed, out.message, case.visible, out.stage, out.hint, details, stdout)
-    )
+        details["values"] = case_values(case, outputs, got)
+    check = Check(label, out.passed, out.message, case.visible, out.stage, out.hint, details, stdout)
+    found.checks.append(check)
+    if out.factor is not None:
+        found.factors.append((check, out.factor))
     if not out.passed:
         found.failures.append(Verdict.REJECTED)
+        wrong = out.stage in ("shape", "finite", "values")
+        if wrong and found.wrong_values is not None and code.module is None:
+            found.wrong_values[case.index] = (got, out.known_hint)
+
+
+def _agreeing_factors(found: _Tally) -> None:
+    """A factor is named only when every case whose output is a constant multiple of the
+    expected one shows the same named factor ("1/N" on each, whatever N is there): a ratio of
+    2.8 on one case and 5.3 on the next is no missing factor, and neither is a "2" that one
+    case shows and the next refutes."""
+    if len({label for _, label in found.factors}) > 1:
+        for check, _ in found.factors:
+            check.hint = None
 
 
 _NOT_RETURNED = object()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from graders import jobs, protocol
+from graders import jobs, modules, protocol
 from graders.instances import expand_cases
 from graders.verdicts import process_ending
 
@@ -45,6 +45,7 @@ def run_reference(sandbox: Sandbox, exercise: Exercise, seed: int) -> ReferenceR
     spec = exercise.spec
     assert spec.code is not None
     cases = expand_cases(spec)
+    module = spec.code.module
     known_wrong = {
         s.file: (exercise.file(f"solutions/{s.file}"), s.hint_message)
         for s in spec.solutions
@@ -66,6 +67,7 @@ def run_reference(sandbox: Sandbox, exercise: Exercise, seed: int) -> ReferenceR
         groups=spec.distinct_groups(),
         limits=limits,
         cases=cases,
+        module=modules.job_config(module, names=False) if module else None,
     )
     outcome = sandbox.run(job)
     if outcome.protocol_error:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -33,6 +33,51 @@ class Limits(Strict):
     memory_mb: Annotated[int, Field(ge=64, le=8192)] = 512
 
 
+ModuleCompared = Literal["output", "input_grads", "parameter_grads", "parameter_count"]
+MODULE_COMPARED: tuple[str, ...] = get_args(ModuleCompared)
+
+
+class FusedParameter(Strict):
+    """One parameter of the student's module may hold several of the reference's, concatenated
+    along `dim` (a fused q/k/v projection); `name` is the name the statement gives it."""
+
+    parts: list[str] = Field(min_length=2)
+    dim: int = 0
+    name: str | None = None
+
+    @model_validator(mode="after")
+    def _distinct(self) -> FusedParameter:
+        if len(set(self.parts)) != len(self.parts):
+            raise ValueError("fused: a part is listed twice")
+        return self
+
+
+class ModuleSpec(Strict):
+    """An nn.Module exercise (graders/modules.py): the entry point is a class; each case's
+    make_inputs() gives its constructor's and forward()'s arguments and the output's gradient."""
+
+    init: list[str] = Field(
+        default_factory=list, description="make_inputs() keys passed to the constructor, in order"
+    )
+    forward: list[str] = Field(
+        min_length=1, description="make_inputs() keys passed to forward(), in order"
+    )
+    upstream: str = Field(default="dout", description="make_inputs() key: d loss / d output")
+    fused: list[FusedParameter] = Field(default_factory=list)
+    compare: list[ModuleCompared] = Field(
+        default_factory=lambda: list(MODULE_COMPARED), min_length=1
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ModuleSpec:
+        keys = [*self.init, *self.forward, self.upstream]
+        if len(set(keys)) != len(keys):
+            raise ValueError("module: init, forward and upstream must name different inputs")
+        if "output" not in self.compare:
+            raise ValueError('module.compare must include "output"')
+        return self
+
+
 class CodeSpec(Strict):
     entry_point: str
     framework: Literal["numpy", "torch"] = "numpy"
@@ -42,6 +87,9 @@ class CodeSpec(Strict):
         default_factory=list,
         description="names removed from the framework's default ban list",
     )
+    module: ModuleSpec | None = Field(
+        default=None, description="the entry point is an nn.Module class (graders/modules.py)"
+    )
 
     @field_validator("entry_point")
     @classmethod
@@ -49,6 +97,12 @@ class CodeSpec(Strict):
         if not IDENT.match(value):
             raise ValueError(f"{value!r} is not a Python identifier; use e.g. 'conv2d_forward'")
         return value
+
+    @model_validator(mode="after")
+    def _module_is_torch(self) -> CodeSpec:
+        if self.module is not None and self.framework != "torch":
+            raise ValueError('[code.module] needs framework = "torch"')
+        return self
 
 
 class Case(Strict):
@@ -65,6 +119,11 @@ class Solution(Strict):
     bug: str | None = None
     hint: str | None = None
     hint_message: str | None = None
+    mutation: str | None = Field(
+        default=None,
+        description="the mutation family whose hint this buggy solution must get, or \"none\" "
+        "(docs/exercise-format.md#mutants); unset: it must get no mutation hint",
+    )
 
     @property
     def expected(self) -> tuple[str, ...]:
@@ -76,6 +135,34 @@ class Solution(Strict):
             raise ValueError(
                 f'solution {self.file!r} is expected to fail: add bug = "..." saying which bug it shows'
             )
+        return self
+
+
+MUTANT_ID = re.compile(r"^[a-z-]+@\d+:\d+(\+\d+:\d+)*(/\S+)?$")
+FAMILY = re.compile(r"^[a-z]+(-[a-z]+)*$")
+
+
+class MutantsSpec(Strict):
+    """`[mutants]` (docs/exercise-format.md#mutants): the mutants of the reference that no valid
+    input tells apart from it, each with why; and hint texts per mutation family or mutant id
+    ("" gives no hint for it)."""
+
+    equivalent: dict[str, str] = Field(default_factory=dict, description="mutant id -> why")
+    hints: dict[str, str] = Field(default_factory=dict, description="family or mutant id -> text")
+
+    @model_validator(mode="after")
+    def _well_formed(self) -> MutantsSpec:
+        for mutant_id, why in self.equivalent.items():
+            if not MUTANT_ID.match(mutant_id):
+                raise ValueError(
+                    f"mutants.equivalent: {mutant_id!r} is not a mutant id (family@line:col/..., "
+                    "as `python -m graders validate --mutants` prints it)"
+                )
+            if not why.strip() or "\n" in why.strip():
+                raise ValueError(f"mutants.equivalent.{mutant_id!r}: give a one-line reason")
+        for key in self.hints:
+            if not (FAMILY.match(key) or MUTANT_ID.match(key)):
+                raise ValueError(f"mutants.hints: {key!r} is neither a family nor a mutant id")
         return self
 
 
@@ -116,7 +203,9 @@ class MathSpec(Strict):
 
     answer_type: Literal["numeric", "array", "shape", "symbolic", "choice", "multi_choice"]
     rtol: Annotated[float, Field(ge=0, le=1)] = 1e-6
-    atol: Annotated[float, Field(ge=0)] = 1e-9
+    # The absolute floor of the tolerance: 0 unless stated, so that rtol keeps its meaning on
+    # tiny expected values (docs/exercise-format.md, "Math exercises").
+    atol: Annotated[float, Field(ge=0)] = 0.0
     variables: list[str] = Field(
         default_factory=list,
         description="names a symbolic answer may use (default x, y, z, a, b, c, w, t, n)",
@@ -241,6 +330,7 @@ class ExerciseSpec(Strict):
     params: dict[str, Any] = Field(default_factory=dict)
     cases: list[Case] = Field(default_factory=list)
     solutions: list[Solution] = Field(default_factory=list)
+    mutants: MutantsSpec = Field(default_factory=MutantsSpec)
 
     @field_validator("slug")
     @classmethod
@@ -260,6 +350,8 @@ class ExerciseSpec(Strict):
                 raise ValueError("mark the first case visible = true so students see an example")
         if self.kind == "math" and self.math is None:
             raise ValueError('kind = "math" needs a [math] table with answer_type')
+        if self.kind == "math" and (self.mutants.equivalent or self.mutants.hints):
+            raise ValueError("[mutants] is for code exercises (a math exercise has [[math.mistakes]])")
         if self.kind == "code" and self.math is not None:
             raise ValueError('a [math] table is for kind = "math" exercises')
         if self.params and self.kind != "math":

@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import math
 import random
-import signal
-import threading
 import time
 from fractions import Fraction
 from typing import Any
@@ -23,7 +21,9 @@ import mpmath
 import sympy
 
 from graders.math import parse as mp
+from graders.math.budget import Timeout, with_budget
 from graders.math.templates import CHOICE_TYPES
+from graders.math.zero import EXACT_SECONDS, decide_zero, numeric_zero, share_exact_time
 
 POINTS = 24  # random points at which two expressions must agree
 MIN_POINTS = 8  # fewer usable points than this: only simplify decides
@@ -32,6 +32,8 @@ AGREE = Fraction(1, 10**35)  # relative agreement at a point
 SIMPLIFY_SECONDS = 2.0
 MAX_LISTED = 6  # wrong entries named in the feedback
 FACTORS = (2, 3, 4, 8, 10, 100, 1000, 1024)
+SLACK = Fraction(1, 10**40)  # relative: irrational values are known to 50 digits
+RESIDUE = Fraction(1, 10**30)  # a gap this small may be rounding: decide it exactly
 
 # -- answers: parsing and comparing ------------------------------------------------------------
 
@@ -118,14 +120,24 @@ def _frac(value: Any) -> Fraction:
 
 
 def close(a: Any, r: Any, meta: dict[str, Any]) -> bool:
-    """|a - r| <= max(atol, rtol*|r|), exactly, with Fractions. Irrational values are known to
-    50 digits, so they get 1e-40 of relative slack on top."""
+    """|a - r| <= max(atol, rtol*|r|), exactly, with Fractions: the tolerance is relative to the
+    expected value's own size, and atol, the exercise's absolute floor (default 0), is the least
+    it can be. Irrational values are known to 50 significant digits: when the gap between them
+    is no more than rounding may leave, whether they are equal is decided exactly or at rising
+    precision (graders.math.zero); on a tolerance's boundary they get 1e-40 of relative slack."""
     rtol, atol = _frac(meta.get("rtol", 0.0)), _frac(meta.get("atol", 0.0))
     A, R = a.fraction(), r.fraction()
-    tol = max(atol, rtol * abs(R))
-    if not (a.exact and r.exact):
-        tol += Fraction(1, 10**40) * max(abs(A), abs(R))
-    return abs(A - R) <= tol
+    gap, tol = abs(A - R), max(atol, rtol * abs(R))
+    if a.exact and r.exact:
+        return gap <= tol
+    residue = RESIDUE * max(1, abs(A), abs(R))
+    if gap > residue or tol >= 2 * residue:
+        return gap <= tol + SLACK * max(abs(A), abs(R))
+    zero, _ = decide_zero(a.expr - r.expr)
+    if zero is None:
+        return gap <= tol + SLACK * max(abs(A), abs(R))
+    # Nonzero: the gap, below the digits known, may still be inside a tiny tolerance, never 0.
+    return zero or (tol > 0 and gap <= tol)
 
 
 def same(kind: str, got: Any, want: Any, meta: dict[str, Any], quick: bool = False) -> bool:
@@ -159,29 +171,6 @@ def _as_shape_of(got: Any, want: Any) -> Any:
 # -- symbolic equivalence --------------------------------------------------------------------
 
 
-class _Timeout(BaseException):
-    """SIGALRM during simplify; a BaseException so that SymPy's `except Exception` lets it by."""
-
-
-def _with_budget(seconds: float, func: Any, *args: Any) -> Any:
-    """func(*args), or _Timeout after `seconds` (SIGALRM; only where signals can be used)."""
-    if seconds <= 0:
-        raise _Timeout
-    if threading.current_thread() is not threading.main_thread():
-        return func(*args)
-
-    def ring(signum: int, frame: Any) -> None:
-        raise _Timeout
-
-    previous = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        return func(*args)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def _points(symbols: list[Any], count: int) -> list[dict[Any, Any]]:
     """Deterministic points in [-3, 3] with 12-digit rational coordinates (not near 0)."""
     rng = random.Random(20240611)
@@ -208,8 +197,15 @@ def _values(expr: Any, points: list[dict[Any, Any]]) -> list[Any]:
 
 
 def _agree(u: Any, v: Any) -> bool:
-    scale = max(mpmath.mpf(1), abs(u), abs(v))
-    return abs(u - v) <= scale * mpmath.mpf(AGREE.numerator) / AGREE.denominator
+    """u and v agree to AGREE, relatively: 1e-40 x is not 2e-40 x, however small both are."""
+    return abs(u - v) <= max(abs(u), abs(v)) * mpmath.mpf(AGREE.numerator) / AGREE.denominator
+
+
+def _agree_at(a: Any, b: Any, point: dict[Any, Any], u: Any, v: Any) -> bool:
+    """Whether a and b, worth u and v at the point, agree there: relatively to AGREE, or because
+    the gap between them is a rounding residue (it shrinks as the precision rises: a sum of large
+    terms that cancel loses digits, and an equal answer must not be rejected for it)."""
+    return _agree(u, v) or numeric_zero(a - b, point) is True
 
 
 def equivalent(
@@ -217,24 +213,40 @@ def equivalent(
 ) -> tuple[bool, str, dict]:
     """(equivalent?, how it was decided, data for hints).
 
-    Equivalent when simplify(a - b) is 0, or when a and b agree at POINTS random points to 35
-    digits (mpmath, 60 digits of working precision) and simplify, given SIMPLIFY_SECONDS, has
-    not found a nonzero difference. simplify misses true identities and can run for minutes;
-    agreement at many random points does not, and a nonzero constant difference, however tiny,
-    is a difference."""
+    A constant difference is decided first, exactly or at rising precision (graders.math.zero):
+    `sqrt(11 + 6 sqrt(2))` is `3 + sqrt(2)`, and `x + 1e-40` is not `x`. Otherwise a and b are
+    equivalent when simplify(a - b) is 0, or when they agree at POINTS random points to 35
+    digits, relatively (mpmath, 60 digits of working precision), and simplify, given
+    SIMPLIFY_SECONDS, has not found a nonzero difference. simplify misses true identities and can
+    run for minutes; agreement at many random points does not."""
+    symbols = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)
+    data: dict[str, Any] = {
+        "extra": sorted(s.name for s in a.free_symbols - b.free_symbols),
+        "variables": bool(symbols),
+    }
+    # One deadline for the exact steps, so that a hostile constant cannot use up its budget
+    # twice (before and after simplify) and reach the sandbox's hard limit.
+    deadline = time.monotonic() + simplify_seconds + EXACT_SECONDS
     difference = a - b
     if difference == 0:
-        return True, "identical", {}
-    if difference.is_Number:
-        return False, "constant difference", {"constant": True}
-    symbols = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)
-    data: dict[str, Any] = {"extra": sorted(s.name for s in a.free_symbols - b.free_symbols)}
+        return True, "identical", data
+    if not difference.free_symbols:
+        zero, how = decide_zero(difference, EXACT_SECONDS)
+        if zero is not None:
+            data["constant"] = not zero
+            if not symbols:
+                data["pairs"] = _values_of_constants(a, b)
+            return zero, how if zero else "constant difference", data
     with mpmath.workdps(POINT_DIGITS):
         points = _points(symbols, POINTS)
         va, vb = _values(a, points), _values(b, points)  # the evaluator knows sigma
-        pairs = [(u, v) for u, v in zip(va, vb, strict=True) if u is not None and v is not None]
-        data["pairs"] = pairs
-        if any(not _agree(u, v) for u, v in pairs):
+        pairs = [
+            (point, u, v)
+            for point, u, v in zip(points, va, vb, strict=True)
+            if u is not None and v is not None
+        ]
+        data["pairs"] = [(u, v) for _, u, v in pairs]
+        if any(not _agree_at(a, b, point, u, v) for point, u, v in pairs):
             return False, "points", data
     usable = len(pairs) >= MIN_POINTS
     # simplify knows exp, not sigma: rewrite it for the symbolic steps only
@@ -242,28 +254,36 @@ def equivalent(
     eb = b.replace(mp.sigma, lambda u: 1 / (1 + sympy.exp(-u)))
     try:
         simple = _simplify_difference(ea - eb, simplify_seconds)
-    except _Timeout:
+    except Timeout:
         return (True, "points", data) if usable else (False, "undecided", data)
     except Exception:  # SymPy may fail on odd input: the points still decide
         return (True, "points", data) if usable else (False, "undecided", data)
     if simple == 0:
         return True, "simplify", data
     if not simple.free_symbols:
-        with mpmath.workdps(POINT_DIGITS):
-            try:
-                value = mp.evaluate(simple)
-            except mp.EvalError:
-                value = None
-        if value is not None and value != 0:
+        # A constant that is in fact 0 (a radical simplify did not denest) is no difference.
+        zero, _ = decide_zero(simple, deadline - time.monotonic())
+        if zero is True:
+            return True, "simplify", data
+        if zero is False:
             data["constant"] = True
             return False, "constant difference", data
     return (True, "points", data) if usable else (False, "undecided", data)
 
 
+def _values_of_constants(a: Any, b: Any) -> list[tuple[Any, Any]]:
+    """[(a, b)] at 60 digits, for the hints on two constants; [] if either cannot be computed."""
+    with mpmath.workdps(POINT_DIGITS):
+        try:
+            return [(mp.evaluate(a), mp.evaluate(b))]
+        except (mp.EvalError, ZeroDivisionError, ValueError, OverflowError):
+            return []
+
+
 def _simplify_difference(difference: Any, seconds: float) -> Any:
     """Try to bring the difference to 0 or a constant within `seconds`: first the cheap
     rewrite of every function into exponentials and a rational normal form (it settles the
-    sigma/tanh/exp identities), then sympy.simplify. _Timeout if nothing came back in time."""
+    sigma/tanh/exp identities), then sympy.simplify. Timeout if nothing came back in time."""
     deadline = time.monotonic() + seconds
     result = None
     steps = (lambda e: sympy.cancel(sympy.together(e.rewrite(sympy.exp))), sympy.simplify)
@@ -272,15 +292,15 @@ def _simplify_difference(difference: Any, seconds: float) -> Any:
         if left <= 0:
             break
         try:
-            result = _with_budget(left, step, difference)
-        except _Timeout:
+            result = with_budget(left, step, difference)
+        except Timeout:
             break
         except Exception:  # SymPy may fail on odd input; try the next step
             continue
         if result == 0 or not result.free_symbols:
             return result
     if result is None:
-        raise _Timeout
+        raise Timeout
     return result
 
 
@@ -307,6 +327,14 @@ def understood(kind: str, value: Any, meta: dict[str, Any]) -> str:
 
 def decide(request: dict[str, Any]) -> dict[str, Any]:
     """The verdict data for one typed answer (see the module docstring)."""
+    share_exact_time(EXACT_SECONDS)
+    try:
+        return _decide(request)
+    finally:
+        share_exact_time(None)
+
+
+def _decide(request: dict[str, Any]) -> dict[str, Any]:
     kind = request["type"]
     meta = request
     try:
@@ -551,6 +579,8 @@ def _shape_explain(got: tuple[int, ...], want: tuple[int, ...]) -> tuple[str, st
 def _symbolic_hint(data: dict) -> str | None:
     if data.get("extra"):
         return f"Your answer depends on {', '.join(data['extra'])}; the expected one does not."
+    if not data.get("variables", True):
+        return _constant_hint(data.get("pairs", []))
     if data.get("constant"):
         return "Your answer differs from the expected one by a constant."
     pairs = [(u, v) for u, v in data.get("pairs", []) if v != 0]
@@ -571,6 +601,24 @@ def _symbolic_hint(data: dict) -> str | None:
         diffs = [u - v for u, v in data.get("pairs", [])]
         if diffs and all(_agree(d, diffs[0]) for d in diffs):
             return "Your answer differs from the expected one by a constant."
+    return None
+
+
+def _constant_hint(pairs: list[tuple[Any, Any]]) -> str | None:
+    """Two constants differ: any two different numbers differ "by a constant", so say only what
+    is certain, a flipped sign or a factor of FACTORS."""
+    if not pairs or pairs[0][1] == 0 or pairs[0][0] == 0:
+        return None
+    u, v = pairs[0]
+    with mpmath.workdps(POINT_DIGITS):
+        ratio = u / v
+        if _agree(ratio, mpmath.mpf(-1)):
+            return "The sign is flipped."
+        for k in FACTORS:
+            if _agree(ratio, mpmath.mpf(k)):
+                return f"Your value is {k} times too large."
+            if _agree(ratio * k, mpmath.mpf(1)):
+                return f"Your value is {k} times too small."
     return None
 
 
@@ -617,6 +665,8 @@ def warm_up() -> None:
         ("symbolic", "3 sigma(3x - 2)(1 - sigma(3x-2))", "3/4 (1 - tanh((3x - 2)/2)^2)"),
         ("symbolic", "sin(x)^2 + cos(x)^2 + sqrt(2)/2 * log(x^2) + abs(x)", "1"),
         ("symbolic", "2 sigma(x)", "sigma(x)"),
+        ("symbolic", "sqrt(11 + 6 sqrt(2))", "3 + sqrt(2)"),  # minimal_polynomial's imports
+        ("symbolic", "log(6)", "log(2) + log(3)"),
         ("numeric", "sqrt(2)/2", "0.7071"),
         ("array", "[[1, 2], [3, 4]]", "1 3; 2 4"),
         ("shape", "(2, 3)", "2x3"),

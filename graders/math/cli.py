@@ -21,7 +21,7 @@ from typing import Any
 
 EXIT_EQUIVALENT, EXIT_DIFFERENT, EXIT_UNPARSEABLE = 0, 1, 2
 KINDS = ("numeric", "array", "shape", "symbolic")
-DEFAULT_RTOL, DEFAULT_ATOL = 1e-6, 1e-9
+DEFAULT_RTOL, DEFAULT_ATOL = 1e-6, 0.0  # graders.schema.MathSpec's defaults
 
 
 def add_parser(sub: Any) -> None:
@@ -37,7 +37,10 @@ def add_parser(sub: Any) -> None:
         "--rtol", type=float, default=DEFAULT_RTOL, help=f"relative tolerance ({DEFAULT_RTOL:g})"
     )
     p.add_argument(
-        "--atol", type=float, default=DEFAULT_ATOL, help=f"absolute tolerance ({DEFAULT_ATOL:g})"
+        "--atol",
+        type=float,
+        default=DEFAULT_ATOL,
+        help=f"absolute floor of the tolerance ({DEFAULT_ATOL:g})",
     )
     p.add_argument(
         "--vars",

@@ -20,6 +20,7 @@ This module is preloaded by the "sympy" flavour of the sandbox's zygote, where a
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -112,6 +113,11 @@ SUGGESTIONS = {
     "log2": "log(x)/log(2)",
     "exp2": "2^x",
 }
+# Characters people type that the grammar has no place for, and what to write instead.
+UNEXPECTED = {
+    "%": " (a percentage? write the number itself: 70.7% is 0.707)",
+    "°": " (angles are in radians: write pi/2, not 90°)",
+}
 UNICODE = {
     "\u2212": "-",  # minus sign
     "\u2013": "-",  # en dash
@@ -173,7 +179,8 @@ def tokenize(text: str, names: Names) -> list[Token]:
         if match is None:
             ch = text[pos]
             shown = ch if ch.isprintable() else f"U+{ord(ch):04X}"
-            raise ParseError(f'unexpected character "{shown}" at position {pos + 1}')
+            why = UNEXPECTED.get(ch, "")
+            raise ParseError(f'unexpected character "{shown}" at position {pos + 1}{why}')
         kind = match.lastgroup
         value = match.group()
         if kind == "num":
@@ -620,13 +627,10 @@ class Number:
         return bool(self.expr.is_Rational)
 
     def fraction(self) -> Fraction:
-        """The value as a Fraction: exact for rationals, else from 50 significant digits."""
+        """The value as a Fraction: exact for rationals, else to PRECISION significant digits."""
         if self.expr.is_Rational:
             return Fraction(int(self.expr.p), int(self.expr.q))
-        with mpmath.workdps(PRECISION):
-            value = evaluate(self.expr)
-            man, exp = mpmath.mpf(value).man_exp
-        return Fraction(int(man)) * (Fraction(2) ** int(exp))
+        return _settled_fraction(self.expr)
 
     def __float__(self) -> float:
         return float(self.fraction())
@@ -636,6 +640,33 @@ class Number:
 
 
 PRECISION = 50
+SETTLE_DIGITS = (60, 120, 240, 480)  # working precisions tried, in decimal digits
+
+
+def settled(expr: sp.Expr) -> mpmath.mpf | mpmath.mpc:
+    """expr's value to PRECISION significant digits: evaluated at rising working precision until
+    two successive values agree that far, since a sum of large terms that cancel loses digits at
+    any one precision. A value that never settles (0 written as such a sum) is its last
+    evaluation, a residue of about 10^-480 of the terms. EvalError when it cannot be computed."""
+    previous = None
+    for digits in SETTLE_DIGITS:
+        with mpmath.workdps(digits):
+            value = evaluate(expr)
+            agree = mpmath.mpf(10) ** -PRECISION
+            if previous is not None and abs(value - previous) <= abs(value) * agree:
+                return value
+        previous = value
+    return value
+
+
+@functools.lru_cache(maxsize=4096)
+def _settled_fraction(expr: sp.Expr) -> Fraction:
+    # Cached: the hints compare the same entries again and again (scaled, negated, transposed).
+    value = settled(expr)
+    if isinstance(value, mpmath.mpc):
+        value = value.real
+    man, exp = value.man_exp  # as computed: mpf(value) would round it to the current precision
+    return Fraction(int(man)) * (Fraction(2) ** int(exp))
 
 
 def number_from_expr(expr: sp.Expr) -> Number:
@@ -939,26 +970,62 @@ def format_expression(expr: sp.Expr) -> str:
 
 
 def format_number(number: Number) -> str:
+    """A number as the student would type it: an integer, a decimal, `1.06e-33` for a decimal
+    too long to read (not 53/50000000000000000000000000000000000), else an expression."""
     expr = number.expr
-    if expr.is_Integer:
-        return str(int(expr))
-    if expr.is_Rational:
-        q = int(expr.q)
-        twos = fives = 0
-        while q % 2 == 0:
-            q //= 2
-            twos += 1
-        while q % 5 == 0:
-            q //= 5
-            fives += 1
-        digits = max(twos, fives)
-        if q == 1 and digits <= 20:
-            value = Fraction(int(expr.p), int(expr.q))
-            sign = "-" if value < 0 else ""
-            scaled = abs(value) * 10**digits
-            whole, frac = divmod(int(scaled), 10**digits)
-            return f"{sign}{whole}.{frac:0{digits}d}".rstrip("0").rstrip(".")
-    return format_expression(expr)
+    if not expr.is_Rational:
+        return format_expression(expr)
+    value = Fraction(int(expr.p), int(expr.q))
+    plain = _decimal(value)
+    if plain is not None and len(plain) <= SHORT_NUMBER:
+        return plain
+    scientific = _scientific(value)
+    if scientific is not None and (plain is None or len(scientific) < len(plain)):
+        return scientific
+    return plain if plain is not None else format_expression(expr)
+
+
+SHORT_NUMBER = 24  # characters: a longer decimal is shown in scientific notation when shorter
+
+
+def _decimal(value: Fraction) -> str | None:
+    """value in decimal notation, when it has one with at most 20 decimals."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    q, twos, fives = value.denominator, 0, 0
+    while q % 2 == 0:
+        q //= 2
+        twos += 1
+    while q % 5 == 0:
+        q //= 5
+        fives += 1
+    digits = max(twos, fives)
+    if q != 1 or digits > 20:
+        return None
+    sign = "-" if value < 0 else ""
+    whole, frac = divmod(int(abs(value) * 10**digits), 10**digits)
+    return f"{sign}{whole}.{frac:0{digits}d}".rstrip("0").rstrip(".")
+
+
+def _scientific(value: Fraction) -> str | None:
+    """value as `m.mmme-k` when it is a decimal of at most 30 significant digits whose exponent
+    the grammar accepts (so that it reads back as itself); else None."""
+    if value == 0:
+        return None
+    size = abs(value)
+    exponent = len(str(size.numerator)) - len(str(size.denominator))
+    if Fraction(10) ** exponent > size:
+        exponent -= 1
+    if abs(exponent) > MAX_SCI_EXPONENT:
+        return None
+    mantissa, decimals = size / Fraction(10) ** exponent, 0  # in [1, 10)
+    while mantissa.denominator != 1 and decimals < 30:
+        mantissa, decimals = mantissa * 10, decimals + 1
+    if mantissa.denominator != 1:
+        return None
+    digits = str(mantissa.numerator).rstrip("0") or "0"
+    shown = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+    return f"{'-' if value < 0 else ''}{shown}" + (f"e{exponent}" if exponent else "")
 
 
 def format_array(array: Array) -> str:

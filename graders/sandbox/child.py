@@ -23,6 +23,7 @@ import numpy as np
 
 from graders import protocol
 from graders.instances import case_rng, draw_dims
+from graders.sandbox import module_case
 
 RESULT_FD = 3
 STDOUT_CAP = 16 * 1024  # per case, what a student sees of their own prints
@@ -256,6 +257,8 @@ def run_student(job: dict[str, Any], cases: list[list[Any]]) -> None:
         send({"event": "no_entry", "found": type(entry).__name__ if entry is not None else None})
         return
     send({"event": "loaded", "stdout": out.take()})
+    if job.get("module") is not None:  # the entry point is a class (graders/modules.py)
+        entry = module_case.harness(entry, job["module"])
     for meta, args in zip(job["cases"], cases, strict=True):
         started = time.perf_counter()
         header: dict[str, Any] = {"event": "case", "index": meta["index"]}
@@ -299,15 +302,25 @@ def run_reference(job: dict[str, Any]) -> None:
             inputs = make_inputs(
                 case_rng(job["seed"], meta["index"], 1), dict(dims), dict(meta["options"])
             )
-            args = list(inputs.values())
-            expected = reference(*prepare_args(args, job["framework"]))
-            wrong = {}
-            for name, fn in known_wrong.items():
-                try:
-                    wrong[name] = fn(*prepare_args(args, job["framework"]))
-                except BaseException:
-                    wrong[name] = None
-            header.update(dims=dims, names=list(inputs), known_wrong_names=list(wrong))
+            if job.get("module") is not None:  # classes (graders/sandbox/module_case.py)
+                args, names, expected, wrong = module_case.reference_case(
+                    reference,
+                    known_wrong,
+                    inputs,
+                    job["module"],
+                    case_rng(job["seed"], meta["index"], 2),
+                    lambda values: prepare_args(values, "torch"),
+                )
+            else:
+                args, names = list(inputs.values()), list(inputs)
+                expected = reference(*prepare_args(args, job["framework"]))
+                wrong = {}
+                for name, fn in known_wrong.items():
+                    try:
+                        wrong[name] = fn(*prepare_args(args, job["framework"]))
+                    except BaseException:
+                        wrong[name] = None
+            header.update(dims=dims, names=names, known_wrong_names=list(wrong))
             send(
                 header,
                 {"args": args, "expected": expected, "known_wrong_list": list(wrong.values())},

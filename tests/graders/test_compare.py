@@ -137,3 +137,59 @@ def test_known_wrong_output_names_the_bug():
 def test_all_zeros_is_called_unfinished():
     out = check(Arr(E), Arr(np.zeros_like(E)))
     assert "zeros" in out.hint
+
+
+def test_known_wrong_is_not_named_where_it_gives_the_expected_output():
+    # A softmax loss off by 3e-5 (log(p + 1e-5)) is not "p[:, y] -= 1 subtracts 1 in every
+    # row": that known-wrong solution's loss is the expected one.
+    loss = Scalar(1.2345, "float")
+    off = Scalar(1.2345 * (1 + 3e-5), "float")
+    wrong = {"columns": ((loss, Arr(E * 2)), "p[:, y] -= 1 subtracts 1 in every row")}
+    out = check((loss, Arr(E)), (off, Arr(E)), names=("loss", "dlogits"), known_wrong=wrong)
+    assert not out.passed and out.details["output"] == "loss"
+    assert out.hint is None or "subtracts" not in out.hint
+
+
+def test_known_wrong_is_matched_at_the_students_tolerance():
+    wrong = E[:, ::-1].copy()
+    ctx_wrong = {"rev": (Arr(wrong), "you reversed the columns")}
+    near = check(Arr(E), Arr(wrong * (1 + 5e-5)), known_wrong=ctx_wrong)
+    assert near.hint != "you reversed the columns"  # float64: 5e-5 is a difference
+    loose = check(Arr(E), Arr((wrong * (1 + 5e-5)).astype(np.float32)), known_wrong=ctx_wrong)
+    assert loose.hint == "you reversed the columns" and loose.known_hint
+
+
+def test_an_arbitrary_ratio_is_no_factor():
+    out = check(Arr(E), Arr(E * 2.8), dims={"N": 4, "D": 3})
+    assert out.hint is None and out.factor == "?"
+    scalar = check(Scalar(1.5, "float"), Scalar(1.5 * 5.3, "float"), dims={"N": 4})
+    assert scalar.hint is None
+    named = check(Scalar(1.5, "float"), Scalar(1.5 / 4, "float"), dims={"N": 4})
+    assert "1/N" in named.hint and named.factor == "1/N"
+
+
+def test_factor_hints_stay_only_when_the_cases_agree():
+    from graders.judge import _agreeing_factors, _Tally
+    from graders.report import Check
+
+    agree = _Tally([], [], [])
+    for label in ("1/N", "1/N"):
+        check_ = Check("case", False, "off", hint=f"off by a factor of {label}")
+        agree.checks.append(check_)
+        agree.factors.append((check_, label))
+    _agreeing_factors(agree)
+    assert all(c.hint for c in agree.checks)
+    differ = _Tally([], [], [])
+    for label in ("2", "?"):
+        check_ = Check("case", False, "off", hint="off by a factor of 2" if label == "2" else None)
+        differ.checks.append(check_)
+        differ.factors.append((check_, label))
+    _agreeing_factors(differ)
+    assert not any(c.hint for c in differ.checks)
+
+
+def test_an_empty_axis_is_named():
+    visible = check(Arr(E), Arr(np.zeros((4, 0))), visible=True)
+    assert visible.stage == "shape" and "-0 is 0" in visible.hint
+    hidden = check(Arr(E), Arr(np.zeros((0, 3))), visible=False)
+    assert hidden.stage == "shape" and "-0 is 0" in hidden.hint

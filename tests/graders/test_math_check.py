@@ -21,7 +21,7 @@ def decide(kind: str, answer: str, expected: Any, **extra: Any) -> dict[str, Any
         "type": kind,
         "answer": answer,
         "rtol": extra.pop("rtol", 1e-6),
-        "atol": extra.pop("atol", 1e-9),
+        "atol": extra.pop("atol", 0.0),  # graders.schema.MathSpec's defaults
         "variables": extra.pop("variables", []),
         "options": extra.pop("options", []),
         "mistakes": extra.pop("mistakes", []),
@@ -96,6 +96,72 @@ def test_declared_mistakes_win_over_generic_hints() -> None:
     assert result["understood"] == "(1 - sigma(3*x))*sigma(3*x)"
 
 
+# -- constants: equal ones written differently are equal, decided exactly -------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("sqrt(11 + 6 sqrt(2))", "3 + sqrt(2)"),
+        ("sqrt(5 + 2 sqrt(6))", "sqrt(2) + sqrt(3)"),
+        ("(sqrt(3) + 1)/sqrt(2)", "sqrt(2 + sqrt(3))"),
+        ("sqrt(7 - 4 sqrt(3))", "2 - sqrt(3)"),
+        ("sqrt(3 - 2 sqrt(2))", "sqrt(2) - 1"),
+        ("(2 + sqrt(5))^(1/3)", "(1 + sqrt(5))/2"),
+        ("log(6)", "log(2) + log(3)"),
+        ("sin(1)^2 + cos(1)^2", "1"),
+        ("x + sqrt(11 + 6 sqrt(2))", "x + 3 + sqrt(2)"),
+        ("x sqrt(5 + 2 sqrt(6))", "(sqrt(2) + sqrt(3)) x"),
+    ],
+)
+def test_equal_constants_written_differently_are_accepted(answer: str, expected: str) -> None:
+    result = decide("symbolic", answer, expected)
+    assert result["status"] == "accepted", result
+    assert result["details"]["decided_by"] != "points" or "x" in answer, result
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected", "hint"),
+    [
+        ("sqrt(12 + 6 sqrt(2))", "3 + sqrt(2)", None),
+        ("3 + sqrt(2) + 10^-300", "sqrt(11 + 6 sqrt(2))", None),  # only the exact test sees it
+        ("pi + 10^-50", "pi", None),
+        ("log(6) + 10^-100", "log(2) + log(3)", None),
+        ("-sqrt(11 + 6 sqrt(2))", "3 + sqrt(2)", "The sign is flipped."),
+        ("2 sqrt(5 + 2 sqrt(6))", "sqrt(2) + sqrt(3)", "Your value is 2 times too large."),
+        (
+            "x + sqrt(11 + 6 sqrt(2)) + 1e-45",
+            "x + 3 + sqrt(2)",
+            "Your answer differs from the expected one by a constant.",
+        ),
+    ],
+)
+def test_different_constants_stay_different(answer: str, expected: str, hint: str | None) -> None:
+    result = decide("symbolic", answer, expected)
+    assert result["status"] == "rejected", result
+    assert result["hint"] == hint
+    assert result["details"]["decided_by"] == "constant difference"
+
+
+def test_two_constants_are_not_said_to_differ_by_a_constant() -> None:
+    # any two different numbers do: the hint would say nothing
+    assert decide("symbolic", "sqrt(2)", "1.41421356")["hint"] is None
+
+
+def test_expressions_are_compared_relatively_however_small() -> None:
+    assert decide("symbolic", "1e-40 x", "2e-40 x")["status"] == "rejected"
+    assert decide("symbolic", "1e-40 x", "x/10^40")["status"] == "accepted"
+    assert decide("symbolic", "exp(-200) x^2", "x^2/exp(200)")["status"] == "accepted"
+    assert decide("symbolic", "exp(-200) x^2", "(1 + 1e-30) x^2/exp(200)")["status"] == "rejected"
+
+
+def test_large_terms_that_cancel_do_not_reject_an_equal_answer() -> None:
+    # e^200 ~ 1e87: at 60 digits the sum keeps no digit of x; the gap shrinks as precision rises
+    a = mp.parse_expression("exp(200)*(x + 1) - exp(200)*x - exp(200) + x")
+    assert mathcheck.equivalent(a, mp.parse_expression("x"))[0]
+    assert not mathcheck.equivalent(a, mp.parse_expression("x + 1e-20"))[0]
+
+
 # -- numbers: the tolerance is exact, with Fractions -----------------------------------------
 
 
@@ -106,6 +172,67 @@ def test_the_tolerance_boundary_is_inside() -> None:
     assert decide("numeric", "1.001", 1.0, rtol=1e-3, atol=0)["status"] == "accepted"
     assert decide("numeric", "1.0011", 1.0, rtol=1e-3, atol=0)["status"] == "rejected"
     assert decide("numeric", "1/3", 0.3333333333333333, rtol=1e-12, atol=0)["status"] == "accepted"
+
+
+def test_the_tolerance_is_relative_to_the_expected_value_however_small_or_large() -> None:
+    for expected in (1e-33, 1e30, -1e-33, -1e30):
+        for factor, status in ((1.005, "accepted"), (0.995, "accepted"), (1.06, "rejected")):
+            answer = repr(expected * factor)
+            got = decide("numeric", answer, expected, rtol=0.01, atol=0)["status"]
+            assert got == status, (answer, expected)
+    assert decide("numeric", "1e-33", -1e-33, rtol=0.01, atol=0)["hint"] == "The sign is flipped."
+
+
+def test_the_absolute_floor_decides_near_zero() -> None:
+    assert decide("numeric", "0", 1e-40, rtol=0.01, atol=0)["status"] == "rejected"
+    assert decide("numeric", "1e-40", 0, rtol=0.01, atol=0)["status"] == "rejected"
+    assert decide("numeric", "0", 1e-40, rtol=0.01, atol=1e-30)["status"] == "accepted"
+    assert decide("numeric", "1e-40", 0, rtol=0.01, atol=1e-30)["status"] == "accepted"
+    assert decide("numeric", "-2e-30", 0, rtol=0.01, atol=1e-30)["status"] == "rejected"
+    assert decide("numeric", "0", 0, rtol=0, atol=0)["status"] == "accepted"
+
+
+def test_the_default_floor_is_zero() -> None:
+    """Unstated, atol is 0 in exercise.toml and on the command line: rtol keeps its meaning."""
+    from graders.math.cli import DEFAULT_ATOL
+    from graders.schema import MathSpec
+
+    assert MathSpec(answer_type="numeric").atol == 0 == DEFAULT_ATOL
+    meta = {"rtol": MathSpec(answer_type="numeric").rtol}
+    got, want = mp.parse_number("1.00001e-20"), mp.parse_number("1e-20")
+    assert not mathcheck.close(got, want, meta)
+
+
+def test_arrays_apply_the_rule_to_each_entry_at_its_own_scale() -> None:
+    expected = [[1e30, 0.0], [-5e-20, 3.0]]
+    assert decide("array", "[[1.0000005e30, 0], [-5e-20, 3]]", expected)["status"] == "accepted"
+    tiny = decide("array", "[[1e30, 0], [-5.1e-20, 3]]", expected)
+    assert tiny["message"] == "1 of 4 entries is wrong: row 2 column 1.", tiny
+    zero = decide("array", "[[1e30, 1e-12], [-5e-20, 3]]", expected)
+    assert zero["message"] == "1 of 4 entries is wrong: row 1 column 2.", zero
+    floor = decide("array", "[[1e30, 1e-12], [-5e-20, 3]]", expected, atol=1e-9)
+    assert floor["status"] == "accepted"  # the stated floor lets the 0 through, and -5e-20 too
+    assert decide("array", "[[1e30, 0], [0, 3]]", expected, atol=1e-9)["status"] == "accepted"
+
+
+def test_equal_irrational_numbers_are_equal_with_zero_tolerance() -> None:
+    exact = {"rtol": 0, "atol": 0}
+    assert decide("numeric", "sqrt(11 + 6 sqrt(2))", "3 + sqrt(2)", **exact)["status"] == (
+        "accepted"
+    )
+    assert decide("numeric", "sqrt(11 + 6 sqrt(2)) - 3 - sqrt(2)", 0, **exact)["status"] == (
+        "accepted"
+    )
+    assert decide("numeric", "sin(1)^2 + cos(1)^2", 1, **exact)["status"] == "accepted"
+    assert decide("numeric", "3 + sqrt(2) + 10^-60", "sqrt(11 + 6 sqrt(2))", **exact)["status"] == (
+        "rejected"
+    )
+    # e^100 ~ 1e43: at 50 digits the sum keeps 7 digits of 1/3; the value is settled higher
+    cancelling = "exp(100)*(1 + sqrt(2)) - exp(100)*sqrt(2) - exp(100) + 1/3"
+    assert decide("numeric", cancelling, "1/3", rtol=1e-40, atol=0)["status"] == "accepted"
+    assert decide("numeric", cancelling, "1/3 + 1e-39", rtol=1e-45, atol=0)["status"] == (
+        "rejected"
+    )
 
 
 def test_exact_answers_with_zero_tolerance() -> None:
@@ -232,6 +359,37 @@ def test_hostile_answers_are_decided_quickly_in_the_sandbox(sandbox: Sandbox, an
     result = mathgrade.compare_texts(sandbox, "symbolic", answer, "sigma(x)", rtol=0, atol=0)
     elapsed = time.perf_counter() - started
     assert result["status"] in ("rejected", "invalid"), result
+    assert elapsed < 3.0, f"{elapsed:.2f} s"
+
+
+_ROOTS = "(2^(1/3) + 3^(1/5) + 5^(1/7) + 7^(1/11))"
+HOSTILE_CONSTANTS = [
+    # equal: minimal_polynomial would run for minutes; its budget runs out, precision decides
+    ("symbolic", f"sqrt(11 + 6 sqrt(2)) {_ROOTS}", f"(3 + sqrt(2)) {_ROOTS}", "accepted"),
+    ("symbolic", f"sqrt(11 + 6 sqrt(2)) {_ROOTS} + 10^-300", f"(3 + sqrt(2)) {_ROOTS}", "rejected"),
+    # many zeros written as radicals: the budget is shared by the whole answer
+    (
+        "array",
+        "["
+        + ", ".join(
+            f"sqrt({k} + 2 sqrt({k * (k + 1)}) + {k + 1}) - sqrt({k}) - sqrt({k + 1})"
+            for k in range(1, 50)
+        )
+        + "]",
+        "[" + ", ".join(["0"] * 48 + ["1"]) + "]",
+        "rejected",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "answer", "expected", "status"), HOSTILE_CONSTANTS)
+def test_hostile_constants_are_decided_within_the_budget(
+    sandbox: Sandbox, kind: str, answer: str, expected: str, status: str
+) -> None:
+    started = time.perf_counter()
+    result = mathgrade.compare_texts(sandbox, kind, answer, expected, rtol=0, atol=0)
+    elapsed = time.perf_counter() - started
+    assert result["status"] == status, result
     assert elapsed < 3.0, f"{elapsed:.2f} s"
 
 

@@ -98,6 +98,8 @@ def test_irrational_numbers_are_known_to_50_digits() -> None:
         ("e^1000", "too large"),
         ("exp(exp(exp(100)))", "cannot be computed"),
         ("12 %", "unexpected character"),
+        ("70.7%", "70.7% is 0.707"),
+        ("90°", "radians"),
         ("sigmoid(1)", "sigma"),
         ("Exp(1)", "did you mean exp"),
         ("sin^2(1)", "sin(...)^2"),
@@ -322,6 +324,23 @@ def test_expressions_print_back_to_an_equivalent_value(text: str) -> None:
     with relaxed_caps():
         again = mp.parse_expression(printed)
     assert _same_expression(again, expr), (text, printed)
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("1.06e-33", "1.06e-33"),  # not 53/50000000000000000000000000000000000
+        ("-2.5e-40", "-2.5e-40"),
+        ("1e30", "1e30"),
+        ("123e-25", "1.23e-23"),
+        ("0.125", "0.125"),
+        ("4640", "4640"),
+        ("123456789012345678901234567890", "123456789012345678901234567890"),
+        ("1/3", "1/3"),
+    ],
+)
+def test_numbers_are_shown_back_as_a_student_types_them(text: str, shown: str) -> None:
+    assert mp.format_number(mp.parse_number(text)) == shown
 
 
 @FAST

@@ -7,9 +7,12 @@ def make_inputs(rng: np.random.Generator, dims: dict[str, int], options: dict) -
     # Weights scaled by 1/sqrt(E) keep the projections, hence the scores, of order 1: the softmax
     # is spread out, so a wrong scale or a wrong head split changes the output visibly.
     w = lambda: rng.standard_normal((E, E)) / np.sqrt(E)  # noqa: E731
+    # "large": inputs 100 times larger make scores of thousands, spread within each row and
+    # between rows: exp() overflows unless each row's maximum is subtracted.
+    size = 100.0 if options.get("large") else 1.0
     return {
-        "x_q": rng.standard_normal((B, T, E)),
-        "x_kv": rng.standard_normal((B, S, E)),
+        "x_q": rng.standard_normal((B, T, E)) * size,
+        "x_kv": rng.standard_normal((B, S, E)) * size,
         "wq": w(),
         "wk": w(),
         "wv": w(),

@@ -43,10 +43,28 @@ def make_inputs(rng: np.random.Generator, dims: dict[str, int], options: dict) -
         c = 100.0
         q[..., 0] = c
         k[..., 0] = c
+    if options.get("one_row_large"):
+        # The first query of each batch element scores every key about c^2 / sqrt(d) >= 2900,
+        # the other queries O(1): a maximum taken over the whole array instead of each row
+        # leaves exp() of the other rows at 0 (0 / 0 = nan).
+        c = 100.0
+        q[..., 0] = 0.0
+        q[:, 0, 0] = c
+        k[..., 0] = c
     inputs = {"q": q, "k": k, "v": v}
     layout = options.get("mask", "omitted")
     if layout == "none":
         inputs["mask"] = None  # passed explicitly: mask=None
     elif layout != "omitted":  # "omitted": the call has three arguments (the default)
         inputs["mask"] = _mask(rng, MASK_SHAPES[layout](B, Tq, Tk))
+    if options.get("blocked_large"):
+        # In the first batch element the blocked keys hold the largest scores (about
+        # c^2 / sqrt(d) >= 2900), the allowed ones O(1): a maximum taken over all the scores,
+        # blocked ones included, with exp(...) then multiplied by the mask, leaves every allowed
+        # weight there at 0 (0 / 0 = nan). The other batch elements are ordinary, so such an
+        # output is not NaN everywhere. Needs a mask of shape (B, 1, Tk): a key blocked for
+        # every query of its batch element.
+        c = 100.0
+        q[0, :, 0] = c
+        k[0, :, 0] = np.where(inputs["mask"][0, 0, :], 0.0, c)
     return inputs

@@ -10,7 +10,10 @@ import numpy as np
 def make_inputs(rng, dims, options):
     H, W = dims["H"], dims["W"]
     kind = options.get("step")
-    low, high = rng.uniform(0.0, 0.4), rng.uniform(0.6, 1.0)
+    # "black": the background is exactly 0, as in a real dark image: a filter tap skipped where
+    # the image is 0 (instead of where the kernel is) then shows.
+    low = 0.0 if options.get("black") else rng.uniform(0.0, 0.4)
+    high = rng.uniform(0.6, 1.0)
     if kind == "vertical":
         # The edge sits strictly inside, so every output row sees it and some windows do not.
         img = np.full((H, W), low)

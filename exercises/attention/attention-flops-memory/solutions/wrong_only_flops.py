@@ -1,0 +1,2 @@
+def answer(B, H, T, d, dtype):
+    return f"{4 * B * H * T * T * d}"

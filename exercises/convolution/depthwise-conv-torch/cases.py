@@ -1,0 +1,38 @@
+"""Inputs of depthwise-conv-torch, drawn as NumPy arrays (the engine passes them as float64
+torch tensors): x (N, C, H, W), w (C, 1, HH, WW), b (C,), stride, pad."""
+
+import numpy as np
+
+
+def _out_size(size, k, stride, pad):
+    return (size + 2 * pad - k) // stride + 1
+
+
+def accept(dims, options):
+    """Reject the draws that would let common bugs pass unnoticed: stride 1 without padding hides
+    every padding bug; outputs are at least 2 x 2 and not square."""
+    S, P = dims["S"], dims["P"]
+    if S == 1 and P == 0:
+        return False
+    Ho = _out_size(dims["H"], dims["HH"], S, P)
+    Wo = _out_size(dims["W"], dims["WW"], S, P)
+    return Ho >= 2 and Wo >= 2 and Ho != Wo
+
+
+def _kernel(rng, shape):
+    # A 180-degree symmetric kernel would let a flipped-kernel (true convolution) solution pass.
+    while True:
+        w = rng.standard_normal(shape)
+        if not np.allclose(w, w[..., ::-1, ::-1]):
+            return w
+
+
+def make_inputs(rng, dims, options):
+    N, C, H, W, HH, WW = (dims[k] for k in ("N", "C", "H", "W", "HH", "WW"))
+    return {
+        "x": rng.standard_normal((N, C, H, W)),
+        "w": _kernel(rng, (C, 1, HH, WW)),
+        "b": rng.standard_normal(C),
+        "stride": int(dims["S"]),
+        "pad": int(dims["P"]),
+    }

@@ -1,0 +1,12 @@
+# Bug: every group reads the first Cg channels (x[:, :Cg]); the group's offset is forgotten.
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+
+def grouped_conv2d(x, w, b, stride, pad, groups):
+    F, Cg, HH, WW = w.shape
+    Fg = F // groups
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    win = sliding_window_view(xp, (HH, WW), axis=(2, 3))[:, :, ::stride, ::stride]
+    outs = [np.einsum("nchwij,fcij->nfhw", win[:, :Cg], w[g * Fg : (g + 1) * Fg]) for g in range(groups)]
+    return np.concatenate(outs, axis=1) + b[None, :, None, None]

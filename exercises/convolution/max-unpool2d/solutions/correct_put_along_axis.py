@@ -1,0 +1,9 @@
+# Correct: flatten each (n, c) plane and put the values along the last axis.
+import numpy as np
+
+
+def max_unpool2d(y, indices, pool_h, pool_w, stride, H, W):
+    N, C = y.shape[:2]
+    out = np.zeros((N, C, H * W))
+    np.put_along_axis(out, indices.reshape(N, C, -1), y.reshape(N, C, -1), axis=2)
+    return out.reshape(N, C, H, W)
