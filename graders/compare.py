@@ -6,6 +6,7 @@ student's output is never broadcast; hidden expected arrays are never shown whol
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +33,8 @@ class Outcome:
     hint: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    # The hint names a known-wrong solution (it beats a mutant's hint on this case).
+    # The hint names a known-wrong solution, or a mistake the output shows for certain (an
+    # exact complement, outputs in another order): it beats a mutant's hint on this case.
     known_hint: bool = False
     # The hint names a constant factor: its label without the value ("N", "1/sqrt(d)", "2"),
     # for graders.judge to keep it only when every case that shows a constant ratio agrees.
@@ -178,6 +180,7 @@ def compare(expected: Any, got: Any, names: list[str], ctx: Context) -> Outcome:
             sub.warnings = warnings + sub.warnings
             if not sub.passed:
                 sub.details["output"] = name
+                _name_the_order(expected, got, names, i, sub, ctx)
                 return sub
             warnings = sub.warnings
         return Outcome(True, "values", "all outputs match", warnings=warnings)
@@ -308,11 +311,17 @@ def _compare_array(expected: Arr, got: Any, name: str, ctx: Context) -> Outcome:
                 parts.append(f"NaN at {int(nan.sum())} of {arr.size} positions")
             if inf.any():
                 parts.append(f"Inf at {int(inf.sum())} of {arr.size} positions")
+            hint = (
+                "NaN/Inf usually come from exp() overflowing (subtract the maximum first) or "
+                "dividing by 0"
+            )
+            if arr.dtype == np.float32:
+                hint += FLOAT32_OVERFLOW
             return Outcome(
                 False,
                 "finite",
                 f"{name} contains {' and '.join(parts)}, first at {tuple(details['first_nonfinite'][0])}",
-                "NaN/Inf usually come from exp() overflowing (subtract the maximum first) or dividing by 0",
+                hint,
                 details,
                 warnings,
             )
@@ -342,7 +351,14 @@ def _compare_array(expected: Arr, got: Any, name: str, ctx: Context) -> Outcome:
         f"({100 * details['share_wrong']:.0f}%), max abs error {details['max_abs_error']:.3g}, "
         f"first at {tuple(details['first_wrong'][0])}"
     )
+    swapped = _complement_hint(exp, arr)
+    if swapped is not None:
+        hint, definite = swapped
+        # An exact complement is certain, unlike a mutant's likeness: it keeps its hint.
+        return Outcome(False, "values", message, hint, details, warnings, known_hint=definite)
     hint, factor = _value_hint(e, a, rtol, atol, ctx)
+    if hint is None and factor is None and arr.dtype == np.float32:
+        hint = _float32_hint(e, a)
     return Outcome(False, "values", message, hint, details, warnings, factor=factor)
 
 
@@ -352,12 +368,17 @@ EMPTY_AXIS_HINT = (
 )
 
 
+TRANSPOSED_HINT = (
+    "your result is the transpose of the expected one (transposed: last two axes swapped)"
+)
+
+
 def _shape_hint(exp: np.ndarray, arr: np.ndarray) -> str | None:
     if 0 in arr.shape and 0 not in exp.shape and arr.ndim == exp.ndim:
         return EMPTY_AXIS_HINT
     if exp.ndim >= 2 and arr.shape == (*exp.shape[:-2], exp.shape[-1], exp.shape[-2]):
         if np.allclose(np.swapaxes(arr, -1, -2), exp, rtol=RTOL32, atol=ATOL32):
-            return "your result is the transpose of the expected one (transposed: last two axes swapped)"
+            return TRANSPOSED_HINT
         return "the last two axes are swapped: check the order of the dimensions (transposed shape)"
     if tuple(d for d in arr.shape if d != 1) == tuple(d for d in exp.shape if d != 1):
         return "a dimension of size 1 is missing or extra (keepdims? [:, None]?)"
@@ -366,6 +387,145 @@ def _shape_hint(exp: np.ndarray, arr: np.ndarray) -> str | None:
     if exp.ndim == arr.ndim + 1 or exp.ndim + 1 == arr.ndim:
         return "one axis too many or too few: was a sum/mean taken over the wrong axis?"
     return None
+
+
+# -- conventions: an output right but for an agreed meaning (docs/architecture.md#hints) ---------
+
+# Where float32 runs out (its largest value is about 3.4e38 = exp(88.7)); float64's is exp(709.8).
+FLOAT32_OVERFLOW = "; your output is float32, where exp() overflows above 88 already (float64: 709)"
+# Float32 keeps about 7 significant digits: a computation that loses k of them (scores in the
+# thousands subtracted from their maximum lose about 3) is off by about 10^(k-7) of its
+# largest value. An error at most this share of the largest expected value is what float32
+# rounding gives; a wrong formula is off by more. A constant ratio (which _value_hint looks for
+# first) is at least 1e-3 away from 1: off by more than this share at the largest value.
+FLOAT32_ROUNDING = 1e-3
+MAX_REORDERED = 6  # outputs of a tuple searched for another order (6! = 720 orders)
+
+SWAPPED_BOOL = (
+    "True and False are swapped: your output is exactly the complement (~) of the expected "
+    "one. Check what True must mean in the statement (for a mask: may attend, or blocked?)"
+)
+SWAPPED_01 = (
+    "0 and 1 are swapped: your output is exactly 1 minus the expected one. Check which of the "
+    "two values the statement gives to what (for a mask: kept, or blocked?)"
+)
+
+
+def _complement_hint(exp: np.ndarray, arr: np.ndarray) -> tuple[str, bool] | None:
+    """A boolean output that is the exact complement of the expected one, or a 0/1 output that
+    is exactly 1 minus it, and whether that names the mistake for certain. An expected output
+    that is all True (or all False) says less: all False is also what an unfinished function
+    returns, so the hint asks about both."""
+    if exp.size < 2 or exp.shape != arr.shape:
+        return None
+    if exp.dtype.kind == "b" and arr.dtype.kind == "b":
+        if not np.array_equal(arr, ~exp):
+            return None
+        if exp.all() or not exp.any():
+            want, got = ("True", "False") if exp.all() else ("False", "True")
+            return (
+                f"your output is all {got}, the opposite of the expected all {want}: is the "
+                "function finished? If it is, True and False are swapped: check what True must "
+                "mean in the statement (for a mask: may attend, or blocked?)",
+                False,
+            )
+        return SWAPPED_BOOL, True
+    if exp.dtype.kind in "iuf" and arr.dtype.kind in "iuf":
+        # Both values present: an expected output of only 0s (or only 1s) is no mask.
+        ones = exp == 1
+        if not (ones | (exp == 0)).all() or ones.all() or not ones.any():
+            return None
+        if np.array_equal(arr == 1, ~ones) and np.array_equal(arr == 0, ones):
+            return SWAPPED_01, True
+    return None
+
+
+def _float32_hint(e: np.ndarray, a: np.ndarray) -> str | None:
+    """Why a float32 output is off, when its errors are of the size float32 rounding gives
+    (FLOAT32_ROUNDING); None when they are larger: then float32 is not what the evidence
+    names. Called only when no other pattern explains the output."""
+    finite = np.isfinite(e) & np.isfinite(a)
+    if not finite.any():
+        return None
+    scale = float(np.max(np.abs(e[finite])))
+    error = float(np.max(np.abs(a[finite] - e[finite])))
+    if scale == 0 or error > FLOAT32_ROUNDING * scale:
+        return None
+    return (
+        "your output is float32, computed with about 7 significant digits, and this case needs "
+        f"more: errors this small (at most {error / scale:.1g} of the largest value) are float32 "
+        "rounding, not a wrong formula. Compute in float64 (keep the inputs' dtype)"
+    )
+
+
+def _name_the_order(
+    expected: tuple[Any, ...],
+    got: tuple[Any, ...],
+    names: list[str],
+    failed: int,
+    sub: Outcome,
+    ctx: Context,
+) -> None:
+    """When the returned tuple holds the expected outputs in another order, say so in `sub`
+    (the failure of output `failed`) rather than compare an output with another one's value:
+    with every value right, the order is the only mistake (a certain hint); with wrong values
+    too, a misplaced output's shape is named after the output it belongs to, in place of a
+    guess about its axes. Nothing is said when no other order fits the shapes."""
+    n = len(expected)
+    if n < 2 or n > MAX_REORDERED or sub.known_hint:  # an exercise's own message wins
+        return
+    labels = [names[i] if i < len(names) else f"value {i + 1}" for i in range(n)]
+    want, have = [_layout(v) for v in expected], [_layout(v) for v in got]
+    orders = [
+        order
+        for order in itertools.permutations(range(n))
+        if order != tuple(range(n)) and all(have[i] == want[order[i]] for i in range(n))
+    ]
+    if not orders:
+        return
+    plain = Context(ctx.dims, False, ctx.framework)
+    fits: dict[tuple[int, int], bool] = {}
+
+    def fit(i: int, j: int) -> bool:
+        if (i, j) not in fits:
+            fits[(i, j)] = compare_one(expected[j], got[i], labels[j], plain).passed
+        return fits[(i, j)]
+
+    wanted = ", ".join(labels)
+    for order in orders:
+        if all(fit(i, order[i]) for i in range(n)):
+            returned = [labels[j] for j in order]
+            sub.message = (
+                f"your outputs are in another order: you returned ({', '.join(returned)}), "
+                f"the expected order is ({wanted})"
+            )
+            sub.hint = (
+                f"every value is right but in the wrong place: return {wanted}, in this order"
+            )
+            sub.known_hint, sub.factor = True, None
+            sub.details["returned_order"] = returned
+            return
+    # A shape hint that the values bear out (a transpose, an empty axis) stays; guesses go.
+    if sub.stage == "shape" and sub.hint not in (TRANSPOSED_HINT, EMPTY_AXIS_HINT):
+        # Any fitting order names a same-shaped output: "the shape of" is true of each.
+        other = labels[orders[0][failed]]
+        sub.hint = (
+            f"{labels[failed]} has the shape of {other}: are your outputs in another order? "
+            f"Return {wanted}, in this order"
+        )
+        sub.known_hint, sub.factor = False, None
+
+
+def _layout(value: Any) -> Any:
+    """What a value's place in a tuple can be told by: an array's shape (a number's is ()),
+    a tuple's items' layouts, else its type."""
+    if isinstance(value, Arr):
+        return ("array", tuple(value.array.shape))
+    if isinstance(value, Scalar):
+        return ("array", ())
+    if isinstance(value, tuple | list):
+        return ("tuple", tuple(_layout(v) for v in value))
+    return ("other", type(value).__name__)
 
 
 def _known_wrong_hint(expected: Any, got: Any, name: str, ctx: Context) -> str | None:

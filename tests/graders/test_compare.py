@@ -193,3 +193,144 @@ def test_an_empty_axis_is_named():
     assert visible.stage == "shape" and "-0 is 0" in visible.hint
     hidden = check(Arr(E), Arr(np.zeros((0, 3))), visible=False)
     assert hidden.stage == "shape" and "-0 is 0" in hidden.hint
+
+
+# -- conventions: a right answer to another convention is told what differs ---------------------
+
+
+def test_an_inverted_boolean_mask_is_named_swapped():
+    mask = np.tril(np.ones((4, 6), dtype=bool), k=2)
+    out = check(Arr(mask), Arr(~mask), names=("mask",))
+    assert out.stage == "values" and "True and False are swapped" in out.hint
+    assert out.known_hint  # certain: it beats a mutant's likeness
+
+
+def test_a_mask_off_by_one_is_no_swap():
+    mask = np.tril(np.ones((4, 6), dtype=bool), k=2)
+    near = ~mask
+    near[0, 0] = mask[0, 0]  # the complement but for one entry
+    out = check(Arr(mask), Arr(near))
+    assert not out.passed and (out.hint is None or "swapped" not in out.hint)
+    shifted = check(Arr(mask), Arr(np.tril(np.ones((4, 6), dtype=bool), k=1)))
+    assert not shifted.passed and (shifted.hint is None or "swapped" not in shifted.hint)
+
+
+def test_an_all_false_mask_where_all_true_is_expected_asks_both_questions():
+    # One decoding step sees every key: all True. All False is the complement, and also what an
+    # unfinished np.zeros(..., dtype=bool) returns: the hint may not assert either.
+    out = check(Arr(np.ones((1, 7), dtype=bool)), Arr(np.zeros((1, 7), dtype=bool)))
+    assert "finished" in out.hint and "swapped" in out.hint and not out.known_hint
+
+
+def test_a_zero_one_mask_inverted_is_named_swapped():
+    keep = (rng.random((5, 4)) < 0.5).astype(np.float64)
+    keep[0, :2] = (0.0, 1.0)  # both values present
+    out = check(Arr(keep), Arr(1.0 - keep))
+    assert "0 and 1 are swapped" in out.hint and out.known_hint
+
+
+def test_one_minus_a_non_mask_is_no_swap():
+    ones = np.ones((3, 3))  # only 1s: no mask to invert, and all zeros says "unfinished"
+    assert "swapped" not in check(Arr(ones), Arr(1.0 - ones)).hint
+    halves = np.where(rng.random((3, 4)) < 0.5, 0.0, 0.5)
+    out = check(Arr(halves), Arr(1.0 - halves))
+    assert out.hint is None or "swapped" not in out.hint
+
+
+N_, D_, M_ = 2, 3, 4
+DX, DW, DB = rng.standard_normal((N_, D_)), rng.standard_normal((D_, M_)), rng.standard_normal(M_)
+GRADS = (Arr(DX), Arr(DW), Arr(DB))
+
+
+def test_outputs_in_another_order_are_named():
+    out = check(GRADS, (Arr(DX), Arr(DB), Arr(DW)), names=("dx", "dw", "db"))
+    assert not out.passed and out.known_hint
+    assert "(dx, db, dw)" in out.message and "(dx, dw, db)" in out.message
+    assert "axis" not in out.hint and "dx, dw, db" in out.hint
+    assert out.details["returned_order"] == ["dx", "db", "dw"]
+
+
+def test_outputs_of_one_shape_swapped_are_found_by_their_values():
+    a, b = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    out = check((Arr(a), Arr(b)), (Arr(b), Arr(a)), names=("dq", "dk"))
+    assert out.stage == "values" and "(dk, dq)" in out.message and out.known_hint
+
+
+def test_shapes_in_another_order_with_wrong_values_name_the_shape_only():
+    out = check(GRADS, (Arr(DX), Arr(DB * 2), Arr(DW)), names=("dx", "dw", "db"))
+    assert out.stage == "shape" and "expected shape (3, 4)" in out.message
+    assert "dw has the shape of db" in out.hint and "axis" not in out.hint
+    assert not out.known_hint  # a question, not a certainty
+
+
+def test_a_transpose_borne_out_by_the_values_beats_the_order_question():
+    # Each output transposed: the shapes are also those of the other output, in another order.
+    a, b = rng.standard_normal((3, 4)), rng.standard_normal((4, 3))
+    out = check((Arr(a), Arr(b)), (Arr(a.T.copy()), Arr(b.T.copy())), names=("dq", "dk"))
+    assert out.stage == "shape" and "transpose" in out.hint and "order" not in out.hint
+
+
+def test_a_wrong_shape_that_is_no_other_outputs_keeps_the_usual_hint():
+    # db summed over the wrong axis, shape (N,): no order of the outputs gives these shapes.
+    out = check(GRADS, (Arr(DX), Arr(DW), Arr(DX.sum(axis=1))), names=("dx", "dw", "db"))
+    assert out.stage == "shape" and "order" not in (out.hint or "")
+    assert "order" not in out.message and "returned_order" not in out.details
+
+
+def test_a_known_wrong_message_beats_the_order_question():
+    wrong = {"order": ((Arr(DX), Arr(DB), Arr(DW)), "your dw is db")}
+    out = check(GRADS, (Arr(DX), Arr(DB), Arr(DW)), names=("dx", "dw", "db"), known_wrong=wrong)
+    assert out.hint == "your dw is db"
+
+
+def _attention(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> np.ndarray:
+    scores = q @ k.T / q.dtype.type(np.sqrt(q.shape[-1]))  # in q's dtype, float32 or 64
+    weights = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return weights / weights.sum(axis=-1, keepdims=True) @ v
+
+
+def _large_scores(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    gen = np.random.default_rng(seed)
+    q, k, v = gen.standard_normal((5, 4)), gen.standard_normal((6, 4)), gen.standard_normal((6, 3))
+    q[:, 0] = k[:, 0] = 100.0  # scores ~5000: float32 keeps about 3 digits of their differences
+    return q, k, v
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_float32_rounding_on_a_failing_case_is_named(seed):
+    q, k, v = _large_scores(seed)
+    expected = _attention(q, k, v)
+    got = _attention(*(x.astype(np.float32) for x in (q, k, v)))
+    out = check(Arr(expected), Arr(got))
+    assert not out.passed and out.stage == "values"
+    assert "float32" in out.hint and "float64" in out.hint
+    # The same output in float64 is a wrong one, of unknown cause: nothing about float32.
+    plain = check(Arr(expected), Arr(got.astype(np.float64)))
+    assert not plain.passed and (plain.hint is None or "float32" not in plain.hint)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_float32_is_not_blamed_for_a_wrong_formula(seed):
+    q, k, v = _large_scores(seed)
+    expected = _attention(q, k, v)
+    unscaled = _attention(q * np.sqrt(4), k, v)  # no 1/sqrt(d): a mistake, whatever the dtype
+    out = check(Arr(expected), Arr(unscaled.astype(np.float32)))
+    assert not out.passed and (out.hint is None or "float32" not in out.hint)
+    one_off = expected.copy()
+    one_off[2, 1] += 0.01 * np.abs(expected).max()
+    near = check(Arr(expected), Arr(one_off.astype(np.float32)))
+    assert not near.passed and near.hint is None
+
+
+def test_float32_factor_is_named_as_a_factor():
+    out = check(Arr(E), Arr((E * 2).astype(np.float32)), dims={"N": 4})
+    assert "factor" in out.hint and "float32" not in out.hint
+
+
+def test_float32_overflow_is_named_at_the_finite_stage():
+    bad = E.astype(np.float32)
+    bad[0, 0] = np.inf
+    out = check(Arr(E), Arr(bad))
+    assert out.stage == "finite" and "float32" in out.hint and "88" in out.hint
+    wide = check(Arr(E), Arr(np.where(bad == np.inf, np.inf, E)))
+    assert wide.stage == "finite" and "float32" not in wide.hint
