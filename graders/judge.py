@@ -267,8 +267,10 @@ def _judge_case(case: ReferenceCase, run: _Run, code: CodeSpec, lines: int, foun
         found.factors.append((check, out.factor))
     if not out.passed:
         found.failures.append(Verdict.REJECTED)
+        # An nn.Module's `got` is its values without the parameter table: what its mutants
+        # return too (graders/mutation/run.py). A parameter problem is no wrong value.
         wrong = out.stage in ("shape", "finite", "values")
-        if wrong and found.wrong_values is not None and code.module is None:
+        if wrong and found.wrong_values is not None:
             found.wrong_values[case.index] = (got, out.known_hint)
 
 

@@ -356,8 +356,24 @@ def compare_case(
     except ValueError as exc:
         return _unreadable(str(exc) if ctx.visible else ""), values
     problem = parameter_problem(layout, table, "parameter_count" in spec.compare)
+    if problem is None:
+        problem = compare_values(layout, expected, values, spec, ctx)
     if problem is not None:
         return problem, values
+    return Outcome(True, "values", _passed_message(layout, spec, table)), values
+
+
+def compare_values(
+    layout: Layout, expected: Any, values: Any, spec: ModuleSpec, ctx: Context
+) -> Outcome | None:
+    """Why a module's values on a case are not the reference's, or None if they are: the output,
+    the inputs' gradients, the parameters' gradients, in this order, as far as `spec.compare`
+    asks. `values` are what a module holding the reference's parameters computed: the student's
+    once compare_case has checked their parameters, or a mutant's (graders/mutation/run.py)."""
+    names = layout.output_names()
+    parts = (expected, values)
+    if not all(isinstance(v, tuple) and len(v) == len(names) for v in parts):
+        return _unreadable("its results do not have the expected parts")
     kinds = (
         ["output"]
         + ["input_grads"] * len(layout.grad_inputs)
@@ -376,7 +392,7 @@ def compare_case(
         if kind not in spec.compare:
             continue
         if kind != "output" and values[k] is None:
-            return _no_gradient(name[: -len(".grad")], kind), values
+            return _no_gradient(name[: -len(".grad")], kind)
         wrong = {
             key: (value[k] if isinstance(value, tuple) and len(value) > k else None, message)
             for key, (value, message) in ctx.known_wrong.items()
@@ -388,8 +404,8 @@ def compare_case(
             outcome.details["output"] = name
             if kind == "output" and outcome.hint is None and unused:
                 outcome.hint = _unused_hint(unused, len(layout.names))
-            return outcome, values
-    return Outcome(True, "values", _passed_message(layout, spec, table)), values
+            return outcome
+    return None
 
 
 def _passed_message(layout: Layout, spec: ModuleSpec, table: list[StudentParameter]) -> str:

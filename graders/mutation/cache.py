@@ -30,11 +30,10 @@ VERSIONS_KEPT = 256
 
 
 def mutants_of(exercise: Exercise) -> list[Mutant]:
-    """Every mutant of the exercise's reference (none for an nn.Module exercise, whose
-    reference is a class graded by graders/modules.py, for a math exercise, or for an exercise
-    of a student bundle, which holds no reference: docs/offline.md)."""
-    code = exercise.spec.code
-    if code is None or code.module is not None:
+    """Every mutant of the exercise's reference, a function or an nn.Module class (none for a
+    math exercise, or for an exercise of a student bundle, which holds no reference:
+    docs/offline.md)."""
+    if exercise.spec.code is None:
         return []
     if not exercise.has_file("reference.py"):  # a student bundle holds no reference
         return []

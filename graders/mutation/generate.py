@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graders.mutation import operators as ops
-from graders.mutation.names import Names, analyse
+from graders.mutation.names import Names, analyse, initialiser, members_of
 
 PathStep = tuple[str, int | None]
 Path = tuple[PathStep, ...]
@@ -147,21 +147,37 @@ def _walk(node: ast.AST, path: Path, area: str, visit: _Visit) -> None:
         visit.owners.add(id(node.value))
     if isinstance(node, ast.UnaryOp) and ops.number(node) is not None:
         return  # `-1` is one number: its `1` is not mutated again
+    method = visit.names.members is not None
     for name, index, child in _children(node):
         if name in SKIPPED_FIELDS or isinstance(child, ast.Import | ast.ImportFrom):
             continue
-        if _is_docstring(child):
+        if _is_docstring(child) or (method and _initialising(node, name, child, visit.names)):
             continue
         child_path = (*path, (name, index))
         if isinstance(child, ast.stmt):
             _statement(child, child_path, visit)
-        if isinstance(child, ast.FunctionDef) and not path:  # a top-level function
+        # A top-level function, or a method of a top-level class (an nn.Module exercise's).
+        in_class = isinstance(node, ast.ClassDef) and len(path) == 1
+        if isinstance(child, ast.FunctionDef) and (not path or in_class):
             outer = visit.names
-            visit.names = analyse(child)
+            members = members_of(node) if isinstance(node, ast.ClassDef) else None
+            visit.names = analyse(child, members)
             _walk(child, child_path, "value", visit)
             visit.names = outer
             continue
         _walk(child, child_path, _child_area(node, name, index, area), visit)
+
+
+def _initialising(parent: ast.AST, name: str, child: ast.AST, names: Names) -> bool:
+    """A parameter's initial values in a method (`uniform_(-bound, bound)`, `bound = ...`):
+    never mutated, since the grader loads the reference's values into every module it runs
+    (graders/modules.py) and no case could tell such a mutant apart."""
+    if initialiser(parent) and name in ("args", "keywords"):
+        return True
+    return (
+        isinstance(child, ast.Assign)
+        and all(isinstance(t, ast.Name) and t.id in names.init_only for t in child.targets)
+    )
 
 
 def _expression_mutants(node: ast.AST, where: ops.Where, visit: _Visit) -> list[ops.Replacement]:

@@ -47,6 +47,9 @@ DEFAULT_TEXTS: dict[str, str] = {
     "wrong axes.",
     "scale": "A scale factor looks missing or wrong (such as 1/sqrt(d) or 1/N).",
     "transpose": "A transpose (or swapaxes) looks missing.",
+    "view-order": "A view (or reshape) looks written with two sizes in the wrong order, which "
+    "splits an axis the wrong way: the heads, for example, are (n_heads, d_head), not (d_head, "
+    "n_heads).",
     "dimension": "A size looks taken from the wrong dimension (such as a height for a width, or "
     "the stride for the window).",
     "in-place": "An update looks assigned (=) where it must accumulate (+=), or accumulated "
@@ -63,6 +66,8 @@ DEFAULT_TEXTS: dict[str, str] = {
     "drop-term": "A term looks missing from a sum.",
     "drop-factor": "A factor looks missing from a product or a quotient.",
     "drop-call": "A function looks left out (such as the tanh, exp or sigmoid of a value).",
+    "drop-layer": "A layer of the module looks left out: its input goes on as if it were its "
+    "output.",
     "variable": "An input looks used in place of another value (another argument, or a value "
     "computed from it).",
     "operator": "A multiplication looks written as a division (or the other way round).",
@@ -97,6 +102,8 @@ def same(student: Any, mutant: Any) -> bool:
     compared with (float32 gets the looser one, graders/compare.py)."""
     if isinstance(student, list):
         student = tuple(student)
+    if student is None or mutant is None:  # an nn.Module's gradient that never came back
+        return student is None and mutant is None
     if isinstance(student, tuple) or isinstance(mutant, tuple):
         return (
             isinstance(student, tuple)

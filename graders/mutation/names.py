@@ -16,6 +16,16 @@ INT_FUNCS = frozenset({"len", "int", "round"})
 SCALAR_FUNCS = frozenset({"sqrt", "float", "exp", "log", "abs", "pi"})
 
 
+@dataclass(frozen=True)
+class Members:
+    """What a class's `__init__` stores on `self`: sizes (`self.d_head = d_model // n_heads`)
+    and layers (`self.q_proj = nn.Linear(...)`: any class called but nn.Parameter)."""
+
+    self_name: str
+    sizes: frozenset[str] = frozenset()
+    layers: frozenset[str] = frozenset()
+
+
 @dataclass
 class Names:
     """The names of one function (its nested functions included) by what they hold."""
@@ -28,6 +38,9 @@ class Names:
     functions: set[str] = field(default_factory=set)
     # local -> the argument it is a function of (t = np.tanh(x): {"x"})
     sources: dict[str, set[str]] = field(default_factory=dict)
+    # A method of a class: what its `self` holds (graders/modules.py grades such classes).
+    members: Members | None = None
+    init_only: set[str] = field(default_factory=set)  # locals that only initialise parameters
 
     @property
     def array_params(self) -> list[str]:
@@ -50,11 +63,25 @@ def is_shape(node: ast.AST) -> bool:
     return isinstance(node, ast.Attribute) and node.attr == "shape"
 
 
+def member(node: ast.AST, names: Names) -> str | None:
+    """The attribute's name of `self.name` in a method, else None."""
+    if (
+        names.members is not None
+        and isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == names.members.self_name
+    ):
+        return node.attr
+    return None
+
+
 def is_int(node: ast.AST, names: Names) -> bool:
     if isinstance(node, ast.Constant):
         return isinstance(node.value, int) and not isinstance(node.value, bool)
     if isinstance(node, ast.Name):
         return node.id in names.ints
+    if isinstance(node, ast.Attribute):
+        return names.members is not None and member(node, names) in names.members.sizes
     if isinstance(node, ast.Subscript) and is_shape(node):
         return True
     if isinstance(node, ast.Call):
@@ -89,12 +116,15 @@ def _uses(node: ast.AST, wanted: set[str]) -> bool:
     return any(isinstance(n, ast.Name) and n.id in wanted for n in ast.walk(node))
 
 
-def analyse(func: ast.FunctionDef | ast.Module) -> Names:
-    """The names of `func` (a module: its top-level code). Two passes, so that a size computed
-    from another size assigned later in the text (rare) is still a size."""
-    names = Names()
+def analyse(func: ast.FunctionDef | ast.Module, members: Members | None = None) -> Names:
+    """The names of `func` (a module: its top-level code; with `members`, a method, whose first
+    argument is `self` and no array). Two passes, so that a size computed from another size
+    assigned later in the text (rare) is still a size."""
+    names = Names(members=members)
     if isinstance(func, ast.FunctionDef):
         args = func.args.posonlyargs + func.args.args + func.args.kwonlyargs
+        if members is not None:
+            args = args[1:]
         for arg in args:
             names.params.append(arg.arg)
             annotation = ast.unparse(arg.annotation) if arg.annotation is not None else ""
@@ -117,10 +147,51 @@ def analyse(func: ast.FunctionDef | ast.Module) -> Names:
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:
                 _assigned(node.targets[0], node.value, names)
     names.arrays -= names.scalars | names.functions
+    if members is not None:
+        names.init_only = _init_only(func)
     return names
 
 
+# In-place initialisers of a parameter's values (`torch.empty(...).uniform_(-b, b)`), and the
+# functions of torch.nn.init.
+INITIALISERS = frozenset(
+    {"uniform_", "normal_", "fill_", "zero_", "constant_", "ones_", "zeros_", "xavier_uniform_",
+     "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "trunc_normal_", "orthogonal_"}
+)  # fmt: skip
+
+
+def initialiser(node: ast.AST) -> bool:
+    """A call that sets the initial values of a parameter (its arguments are those values)."""
+    return isinstance(node, ast.Call) and _call_name(node) in INITIALISERS
+
+
+def _init_only(func: ast.AST) -> set[str]:
+    """The locals of a method that are read only by initialisers (`bound` of `uniform_(-bound,
+    bound)`): the grader loads the reference's parameter values into every module it runs
+    (graders/modules.py), so a mistake there changes nothing and would only be an equivalent
+    mutant."""
+    inside: set[int] = set()
+    for node in ast.walk(func):
+        if initialiser(node):
+            assert isinstance(node, ast.Call)
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                inside.update(id(n) for n in ast.walk(arg))
+    read: dict[str, bool] = {}
+    for node in ast.walk(func):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            read[node.id] = read.get(node.id, True) and id(node) in inside
+    return {name for name, only in read.items() if only}
+
+
 def _assigned(target: ast.expr, value: ast.expr, names: Names) -> None:
+    # s, p = self.stride, self.padding: each name its own value. In methods only: a function's
+    # `a, b = x, y` stays a tuple of arrays, which the bank's declared mutants of functions
+    # (their ids, [mutants.equivalent]) were made with.
+    pairs = _pairs(target, value) if names.members is not None else [(target, value)]
+    if len(pairs) > 1:
+        for item, part in pairs:
+            _assigned(item, part, names)
+        return
     if isinstance(target, ast.Tuple):
         from_shape = isinstance(value, ast.Attribute) and value.attr == "shape"
         for item in target.elts:
@@ -170,3 +241,41 @@ def siblings(a: str, b: str) -> bool:
     if len(pairs) != 1:
         return False
     return next(iter(pairs)) in CONFUSABLE or len(a) > 2
+
+
+def _pairs(target: ast.expr, value: ast.expr) -> list[tuple[ast.expr, ast.expr]]:
+    if (
+        isinstance(target, ast.Tuple)
+        and isinstance(value, ast.Tuple)
+        and len(target.elts) == len(value.elts)
+    ):
+        return [p for t, v in zip(target.elts, value.elts, strict=True) for p in _pairs(t, v)]
+    return [(target, value)]
+
+
+def members_of(cls: ast.ClassDef) -> Members | None:
+    """What the class's `__init__` stores on `self`; None if the class has no method."""
+    methods = [n for n in cls.body if isinstance(n, ast.FunctionDef) and n.args.args]
+    if not methods:
+        return None
+    found = Members(methods[0].args.args[0].arg)
+    init = next((m for m in methods if m.name == "__init__"), None)
+    if init is None:
+        return found
+    for _ in range(2):  # a size computed from another stored before it
+        names = analyse(init, found)
+        sizes, layers = set(found.sizes), set(found.layers)
+        for node in ast.walk(init):
+            if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+                continue
+            for target, value in _pairs(node.targets[0], node.value):
+                attr = member(target, names)
+                if attr is None:
+                    continue
+                called = _call_name(value) if isinstance(value, ast.Call) else ""
+                if is_int(value, names):
+                    sizes.add(attr)
+                elif called[:1].isupper() and called != "Parameter":
+                    layers.add(attr)
+        found = Members(found.self_name, frozenset(sizes), frozenset(layers))
+    return found

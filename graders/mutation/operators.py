@@ -18,7 +18,7 @@ import ast
 import copy
 from dataclasses import dataclass
 
-from graders.mutation.names import Names, is_scalar, is_shape, siblings
+from graders.mutation.names import Names, is_int, is_scalar, is_shape, member, siblings
 
 # The families, in the order a hint prefers them when mutants of several explain a submission
 # equally well: the most specific mistakes first.
@@ -32,6 +32,7 @@ FAMILIES = (
     "keepdims",
     "scale",
     "transpose",
+    "view-order",
     "dimension",
     "in-place",
     "reduction",
@@ -43,6 +44,7 @@ FAMILIES = (
     "drop-term",
     "drop-factor",
     "drop-call",
+    "drop-layer",
     "variable",
     "operator",
     "power",
@@ -69,7 +71,10 @@ STRUCTURAL = frozenset(
      "split", "chunk", "unfold", "flatten", "unsqueeze", "squeeze", "expand_dims", "at"}
 ) | TRANSPOSERS  # fmt: skip
 RANGES = frozenset({"range", "arange"})
-ELEMENTWISE = frozenset({"tanh", "exp", "log", "abs", "sin", "cos", "log1p", "expm1", "relu"})
+ELEMENTWISE = frozenset(
+    {"tanh", "exp", "log", "abs", "sin", "cos", "log1p", "expm1", "relu", "gelu"}
+)
+VIEWS = frozenset({"view", "reshape"})
 SQRT = frozenset({"sqrt"})
 FLOAT64 = frozenset({"float64", "double"})
 KERNEL_NAMES = frozenset({"w", "kernel", "weight", "filters", "filt"})
@@ -233,6 +238,9 @@ def call_mutants(node: ast.Call, where: Where) -> list[Replacement]:
             flipped = ast.UnaryOp(op=ast.Invert(), operand=_copy(cond))
             out.append(("mask-polarity", _with_args(node, [flipped, node.args[1]]), None))
     out += _function_swaps(node, name, where)
+    out += _layer_mutants(node, where.names)
+    if name in VIEWS and isinstance(node.func, ast.Attribute):
+        out += _view_orders(node, where.names)
     if where.sigmoid and name == where.sigmoid and len(node.args) == 1:
         lib = "torch" if where.torch else "np"
         func = ast.Attribute(ast.Name(lib, ast.Load()), "tanh", ast.Load())
@@ -263,6 +271,7 @@ SWAPS: dict[str, tuple[tuple[str, str], ...]] = {
     "mean": (("reduction", "sum"),),
     "max": (("reduction", "mean"), ("function", "min")),
     "amax": (("reduction", "mean"),),
+    "gelu": (("function", "relu"),),
 }
 
 
@@ -275,6 +284,38 @@ def _function_swaps(node: ast.Call, name: str, where: Where) -> list[Replacement
     if name == "tanh" and where.sigmoid and len(node.args) == 1:
         sigmoid = ast.Call(ast.Name(where.sigmoid, ast.Load()), [_copy(node.args[0])], [])
         out.append(("function", sigmoid, None))
+    return out
+
+
+def _layer_mutants(node: ast.Call, names: Names) -> list[Replacement]:
+    """A layer of a module left out: `self.out_proj(heads)` → `heads`."""
+    members = names.members
+    if (
+        members is not None
+        and member(node.func, names) in members.layers
+        and len(node.args) == 1
+        and not node.keywords
+    ):
+        return [("drop-layer", _copy(node.args[0]), None)]
+    return []
+
+
+def _view_orders(node: ast.Call, names: Names) -> list[Replacement]:
+    """Two neighbouring sizes of a view swapped, when one of them is a module's own
+    (`t.view(B, T, self.n_heads, self.d_head)` → `(..., self.d_head, self.n_heads)`: the heads
+    split the wrong way). Sizes read from a shape come in that shape's order; the module's sizes
+    (heads, their width) are the ones written in an order of one's own."""
+    out: list[Replacement] = []
+    args = node.args
+    for i in range(len(args) - 1):
+        a, b = args[i], args[i + 1]
+        if not (is_int(a, names) and is_int(b, names)) or ast.unparse(a) == ast.unparse(b):
+            continue
+        if member(a, names) is None and member(b, names) is None:
+            continue
+        swapped = [*args[:i], _copy(b), _copy(a), *args[i + 2 :]]
+        label = (f"{ast.unparse(a)}, {ast.unparse(b)}", f"{ast.unparse(b)}, {ast.unparse(a)}")
+        out.append(("view-order", _with_args(node, swapped), label))
     return out
 
 

@@ -10,7 +10,10 @@ down to the single mutant that cannot finish a case: it is marked `UNFINISHED` t
 
 Only what differs from the expected output is kept (`wrong_outputs`): a hint needs a mutant's
 output only where that mutant is wrong, and `validate --mutants` only which mutants are wrong
-where.
+where. A mutant of an nn.Module exercise's reference is a class: the child builds it, loads the
+reference's parameter values into it and returns its output and gradients, as for a known-wrong
+solution (graders/sandbox/module_case.py), and they are compared as a student's
+(graders/modules.py, `compare_values`).
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from graders import jobs, protocol
+from graders import jobs, modules, protocol
 from graders.compare import Context, compare
 from graders.instances import expand_cases
+from graders.reference import ReferenceCase
+from graders.schema import ModuleSpec
 
 if TYPE_CHECKING:
     from graders.exercise import Exercise
@@ -67,37 +72,52 @@ def wrong_outputs(
         _merge(outputs, _outputs(sandbox, exercise, seed, batch, cases, split))
     framework, names = spec.code.framework, spec.code.outputs
     return {
-        index: keep_wrong(expected, values, names, Context(dims, False, framework))
-        for index, (expected, dims, values) in outputs.items()
+        index: keep_wrong(expected, values, names, Context(dims, False, framework), module)
+        for index, (expected, dims, values, module) in outputs.items()
         if expected is not None  # the reference itself failed there: nothing to compare with
     }
 
 
+# How a module exercise's case compares a module's values: its layout and [code.module].
+ModuleCase = tuple[modules.Layout, ModuleSpec]
+
+
 def keep_wrong(
-    expected: Any, values: dict[str, Any], names: list[str], ctx: Context
+    expected: Any,
+    values: dict[str, Any],
+    names: list[str],
+    ctx: Context,
+    module: ModuleCase | None = None,
 ) -> dict[str, Any]:
     """The outputs (mutant id -> output) that the comparison rejects on a case, as it would a
-    student's; raising (None) and unfinished ones included."""
+    student's; raising (None) and unfinished ones included. With `module`, each output is a
+    module's values (graders/modules.py, `compare_values`)."""
+
+    def rejected(value: Any) -> bool:
+        if module is not None:
+            layout, spec = module
+            return modules.compare_values(layout, expected, value, spec, ctx) is not None
+        return not compare(expected, value, names, ctx).passed
+
     with np.errstate(all="ignore"):  # a mutant's output may overflow what compare computes
         return {
             mutant_id: value
             for mutant_id, value in values.items()
-            if value is None
-            or value is UNFINISHED
-            or not compare(expected, value, names, ctx).passed
+            if value is None or value is UNFINISHED or rejected(value)
         }
 
 
-Outputs = dict[int, tuple[Any, dict[str, int], dict[str, Any]]]
+# case index -> (expected, dims, mutant id -> output, how a module exercise compares them)
+Outputs = dict[int, tuple[Any, dict[str, int], dict[str, Any], ModuleCase | None]]
 
 
 def _merge(into: Outputs, more: Outputs) -> None:
     """Add the outputs of more mutants; a case's expected output is taken from a run that has
     one (a run whose single mutant never finished has none)."""
-    for index, (expected, dims, values) in more.items():
+    for index, (expected, dims, values, module) in more.items():
         before = into.get(index)
         if before is None or before[0] is None:
-            into[index] = (expected, dims, {**(before[2] if before else {}), **values})
+            into[index] = (expected, dims, {**(before[2] if before else {}), **values}, module)
         else:
             before[2].update(values)
 
@@ -110,12 +130,13 @@ def _outputs(
     cases: list[Any],
     split: bool = True,
 ) -> Outputs:
-    """case index -> (expected, dims, mutant id -> output), for the cases the run finished;
-    the others run again with half the mutants each."""
+    """case index -> (expected, dims, mutant id -> output, module comparison), for the cases
+    the run finished; the others run again with half the mutants each."""
     if not cases:
         return {}
     spec = exercise.spec
     assert spec.code is not None
+    module = spec.code.module
     limits = spec.limits.model_dump()
     calls = (1 + len(mutants)) * len(cases)
     limits["wall_seconds"] = min(120.0, limits["wall_seconds"] + SECONDS_PER_CALL * calls)
@@ -131,6 +152,7 @@ def _outputs(
         groups=spec.distinct_groups(),
         limits=limits,
         cases=cases,
+        module=modules.job_config(module, names=False) if module else None,
     )
     outcome = sandbox.run(job)
     done: Outputs = {}
@@ -141,15 +163,22 @@ def _outputs(
             continue
         header, buffers = frame
         if "error" in header:  # the reference (or cases.py) failed: no mutant can be judged
-            done[case.index] = (None, {}, {})
+            done[case.index] = (None, {}, {}, None)
             continue
         try:
             expected = protocol.decode_value(header["expected"], buffers)
             values = protocol.decode_value(header["known_wrong_list"], buffers)
-        except (protocol.ProtocolError, KeyError):
+            compared = None
+            if module is not None:  # the reference's parameters are among the case's args
+                args = protocol.decode_value(header["args"], buffers)
+                found = ReferenceCase(
+                    case.index, case.name, False, {}, list(args), list(header["names"]), expected
+                )
+                compared = (modules.Layout.of(found, module), module)
+        except (protocol.ProtocolError, KeyError, TypeError):
             continue
-        names = header.get("known_wrong_names", [])
-        done[case.index] = (expected, header.get("dims", {}), dict(zip(names, values, strict=False)))
+        by_id = dict(zip(header.get("known_wrong_names", []), values, strict=False))
+        done[case.index] = (expected, header.get("dims", {}), by_id, compared)
     missing = [c for c in cases if c.index not in done]
     if not split:
         return done
@@ -159,5 +188,5 @@ def _outputs(
             _merge(done, _outputs(sandbox, exercise, seed, part, missing))
     elif missing:
         for case in missing:
-            done[case.index] = (None, {}, {mutants[0].id: UNFINISHED})
+            done[case.index] = (None, {}, {mutants[0].id: UNFINISHED}, None)
     return done

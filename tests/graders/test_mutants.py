@@ -7,6 +7,7 @@ import ast
 import functools
 import textwrap
 
+import numpy as np
 import pytest
 
 from graders.mutation.generate import Mutant, generate
@@ -297,3 +298,161 @@ def test_the_mutants_table_is_checked(write_exercise, table: str, said: str) -> 
     files = dict(EXERCISE, **{"exercise.toml": EXERCISE["exercise.toml"] + "\n" + table})
     with pytest.raises(ExerciseError, match=said):
         write_exercise(files, slug="tiny-scale")
+
+
+# -- nn.Module references (graders/modules.py) ----------------------------------------------------
+
+MODULE = """
+import math
+
+import torch
+from torch import nn
+
+
+class Attention(nn.Module):
+    def __init__(self, d_model: int, n_heads: int) -> None:
+        super().__init__()
+        self.n_heads = n_heads
+        self.d_head = d_model // n_heads
+        self.q_proj = nn.Linear(d_model, d_model)
+        self.out_proj = nn.Linear(d_model, d_model)
+        bound = 1 / math.sqrt(d_model)
+        self.gain = nn.Parameter(torch.empty(d_model).uniform_(-bound, bound))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        B, T, E = x.shape
+        q = self.q_proj(x).view(B, T, self.n_heads, self.d_head).transpose(1, 2)
+        weights = torch.softmax(q @ q.transpose(-2, -1) / math.sqrt(self.d_head), dim=-1)
+        return self.out_proj((weights @ q).transpose(1, 2).reshape(B, T, E)) * self.gain
+"""
+
+
+@pytest.mark.parametrize(
+    ("family", "expected"),
+    [
+        ("drop-layer", "return (weights @ q).transpose(1, 2).reshape(B, T, E) * self.gain"),
+        ("drop-layer", "q = x.view(B, T, self.n_heads, self.d_head).transpose(1, 2)"),
+        ("view-order", "self.q_proj(x).view(B, T, self.d_head, self.n_heads)"),
+        ("axis", "torch.softmax(q @ q.transpose(-2, -1) / math.sqrt(self.d_head), dim=-2)"),
+        ("scale", "q @ q.transpose(-2, -1) / self.d_head"),  # self.d_head is a size: a scale
+        ("transpose", "q = self.q_proj(x).view(B, T, self.n_heads, self.d_head)"),
+    ],
+)
+def test_a_class_reference_gets_mutants_of_its_methods(family: str, expected: str) -> None:
+    assert has(MODULE, family, expected)
+
+
+def test_a_module_is_no_array_and_its_initial_values_are_left_alone() -> None:
+    made_here = mutants(MODULE)
+    assert len(made_here) > 10
+    for m in made_here:
+        # `self` stands for no tensor; a parameter's initial values are overwritten by the
+        # reference's in every case, so mutating them would only make equivalent mutants.
+        assert "x.q_proj" not in m.source and "self(" not in m.source
+        assert "uniform_(-bound, bound)" in m.source
+        assert "bound = 1 / math.sqrt(d_model)" in m.source
+
+
+def test_keep_wrong_compares_a_modules_gradients_too() -> None:
+    from graders.compare import Context
+    from graders.modules import Layout
+    from graders.mutation.run import keep_wrong
+    from graders.protocol import Arr
+    from graders.schema import ModuleSpec
+
+    rng = np.random.default_rng(0)
+    out, x_grad, w_grad = (Arr(rng.standard_normal(shape)) for shape in ((3, 4), (3, 4), (4,)))
+    layout = Layout(names=["w"], shapes=[(4,)], grad_inputs=["x"])
+    spec = ModuleSpec(init=["d"], forward=["x"])
+    values = {
+        "right": (out, x_grad, w_grad),
+        "w.grad wrong": (out, x_grad, Arr(w_grad.array * 2)),
+        "w unused": (out, x_grad, None),
+        "out wrong": (Arr(out.array + 1), x_grad, w_grad),
+    }
+    kept = keep_wrong((out, x_grad, w_grad), values, ["out"], Context(), (layout, spec))
+    assert set(kept) == {"w.grad wrong", "w unused", "out wrong"}
+    # Only what [code.module] compares: without the parameters' gradients, w's pass.
+    output_only = ModuleSpec(init=["d"], forward=["x"], compare=["output", "input_grads"])
+    kept = keep_wrong((out, x_grad, w_grad), values, ["out"], Context(), (layout, output_only))
+    assert set(kept) == {"out wrong"}
+
+
+MODULE_EXERCISE = {
+    "exercise.toml": """
+slug = "tiny-module"
+title = "A projection, squared"
+topic = "backprop"
+kind = "code"
+
+[code]
+entry_point = "Block"
+framework = "torch"
+
+[code.module]
+init = ["d"]
+forward = ["x"]
+upstream = "dout"
+
+[dims]
+N = [3, 5]
+D = [2, 4]
+distinct = [["N", "D"]]
+
+[[cases]]
+name = "example"
+visible = true
+
+[[cases]]
+name = "random instance"
+repeat = 2
+
+[[solutions]]
+file = "correct.py"
+expect = "accepted"
+
+[mutants.hints]
+drop-layer = "proj looks left out: h is proj(x)."
+""",
+    "statement.md": "h = proj(x); return (h - x) ** 2 * scale + h.",
+    "cases.py": """
+import numpy as np
+
+def make_inputs(rng, dims, options):
+    N, D = dims["N"], dims["D"]
+    return {"d": int(D), "x": rng.standard_normal((N, D)), "dout": rng.standard_normal((N, D))}
+""",
+    "reference.py": """
+import torch
+from torch import nn
+
+
+class Block(nn.Module):
+    def __init__(self, d: int) -> None:
+        super().__init__()
+        self.proj = nn.Linear(d, d)
+        self.scale = nn.Parameter(torch.ones(d))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.proj(x)
+        return (h - x) ** 2 * self.scale + h
+""",
+    "starter.py": "from torch import nn\n\n\nclass Block(nn.Module):\n    pass\n",
+}
+MODULE_EXERCISE["solutions/correct.py"] = MODULE_EXERCISE["reference.py"]
+
+
+def test_module_mutants_are_killed_through_the_module_comparison(grader, write_exercise) -> None:
+    exercise = write_exercise(MODULE_EXERCISE, slug="tiny-module")
+    report = kill_report(grader.code.sandbox_for, grader.code.mutants, exercise, (0, 1))
+    # (x - h) ** 2 is (h - x) ** 2, its gradients included; every other mutant (proj left
+    # out, h + x, no square, no scale...) changes the output or a gradient on every seed.
+    assert [(s.family, s.description) for s in report.survivors] == [
+        ("sign", "`h - x` → `x - h` in line 14")
+    ]
+    assert report.killed == report.generated - 1 > 5
+    # A student who leaves the layer out is told so, in the exercise's words.
+    wrong = MODULE_EXERCISE["reference.py"].replace("h = self.proj(x)", "h = x")
+    graded = grader.grade(exercise, wrong, seed=0)
+    assert graded.verdict.value == "rejected"
+    assert {c.hint for c in graded.checks} == {"proj looks left out: h is proj(x)."}
