@@ -45,6 +45,9 @@ import graders
 from graders import protocol
 from graders.codegrade import CodeGrader
 from graders.exercise import Exercise
+from graders.mutation.generate import Mutant, Site
+from graders.mutation.hints import MutationHint, select, text_for
+from graders.mutation.run import UNFINISHED
 from graders.reference import ReferenceCase, ReferenceRun
 from graders.report import Report, Verdict
 from graders.sandbox.controller import SandboxUnavailable
@@ -186,21 +189,64 @@ def _exercise_files(
         hidden_cases=hidden,
         known_bug_hints=hints,
     )
+    mutants = _mutant_outputs(grader, exercise, seed, visible) if known_bug_hints else None
     files[f"{base}/starter.py"] = exercise.starter.encode()
     files[f"{base}/{SPEC_FILE}"] = _json_bytes(info)
-    files[f"{base}/{CASES_FILE}"] = _encode_cases(visible, keep_known=known_bug_hints)
+    files[f"{base}/{CASES_FILE}"] = _encode_cases(
+        visible, keep_known=known_bug_hints, mutants=mutants
+    )
     return files, info
 
 
-def _encode_cases(cases: Iterable[ReferenceCase], *, keep_known: bool) -> bytes:
+# The mutants' hints travel as data: each hinting mutant's family, size and text, by number
+# (never its id or source, which quote the reference), and its wrong outputs on the visible cases.
+MutantOutputs = tuple[list[dict[str, Any]], dict[int, dict[int, Any]]]
+
+
+def _mutant_outputs(
+    grader: Grader, exercise: Exercise, seed: int, cases: list[ReferenceCase]
+) -> MutantOutputs | None:
+    """What an offline check needs to name a mistake after a mutant as the site does
+    (graders/mutation/hints.py), on the bundle's visible cases; None when it cannot be had."""
+    cache = grader.code.mutants
+    hinting = cache.hinting(exercise)
+    if not hinting or not cases:
+        return None
+    try:
+        wrong = cache.wrong(exercise, seed, [c.index for c in cases], hinting)
+    except SandboxUnavailable:
+        return None
+    number = {m.id: i for i, m in enumerate(hinting)}
+    texts = exercise.spec.mutants.hints
+    table = [
+        {"family": m.family, "sites": len(m.sites), "text": text_for(m, texts)} for m in hinting
+    ]
+    outputs = {
+        index: {number[mid]: value for mid, value in found.items() if mid in number}
+        for index, found in wrong.items()
+    }
+    return table, outputs
+
+
+def _encode_cases(
+    cases: Iterable[ReferenceCase], *, keep_known: bool, mutants: MutantOutputs | None = None
+) -> bytes:
     buffers: list[bytes] = []
     encoded = []
+    table, outputs = mutants if mutants is not None else ([], {})
     for case in cases:
         known = []
         if keep_known:
             # Named by number, not by the solution's file: a file name describes its bug.
             for value, message in case.known_wrong.values():
                 known.append({"value": protocol.encode_value(value, buffers), "message": message})
+        wrong = [
+            # A mutant that did not finish refutes any match: kept as such, with no value.
+            {"mutant": number, "value": None}
+            if value is None or value is UNFINISHED
+            else {"mutant": number, "value": protocol.encode_value(value, buffers)}
+            for number, value in sorted(outputs.get(case.index, {}).items())
+        ]
         encoded.append(
             {
                 "index": case.index,
@@ -210,9 +256,11 @@ def _encode_cases(cases: Iterable[ReferenceCase], *, keep_known: bool) -> bytes:
                 "args": protocol.encode_value(list(case.args), buffers),
                 "expected": protocol.encode_value(case.expected, buffers),
                 "known_wrong": known,
+                "mutants_wrong": wrong,
             }
         )
-    return protocol.encode_frame({"format": BUNDLE_FORMAT, "cases": encoded}, buffers)
+    header = {"format": BUNDLE_FORMAT, "cases": encoded, "mutants": table}
+    return protocol.encode_frame(header, buffers)
 
 
 def _json_bytes(data: Any) -> bytes:
@@ -312,12 +360,51 @@ class BundledExercise:
         object.__setattr__(exercise, "bundle_version", str(info.get("version", "")))
         return exercise
 
-    def reference(self) -> ReferenceRun:
-        """The visible cases, as the site's reference run gives them."""
+    def _cases_frame(self) -> tuple[dict[str, Any], list[Any]]:
         name = f"{self.path}/{CASES_FILE}"
         try:
             frames = protocol.split_frames(self.bundle.read(name), MAX_CASES_BYTES, max_frames=1)
-            header, buffers = frames[0]
+        except (protocol.ProtocolError, IndexError) as exc:
+            raise BundleError(f"{name} is damaged ({exc}): download the bundle again") from None
+        return frames[0]
+
+    def mutants(self) -> BundleMutants:
+        """The mutants' hints of the visible cases, as the bundle holds them (none in a bundle
+        made without known bugs' hints, or by an engine that did not carry them)."""
+        header, buffers = self._cases_frame()
+        name = f"{self.path}/{CASES_FILE}"
+        try:
+            # Placeholder sites: the hint's choice only counts them (graders/mutation/hints.py).
+            mutants = [
+                Mutant(
+                    id=f"bundle-{i}",
+                    family=str(item["family"]),
+                    sites=(Site(0, 0, "", ""),) * int(item["sites"]),
+                    source="",
+                )
+                for i, item in enumerate(header.get("mutants", []))
+            ]
+            texts = {
+                m.id: str(item["text"])
+                for m, item in zip(mutants, header.get("mutants", []), strict=True)
+            }
+            wrong: dict[int, dict[str, Any]] = {}
+            for case in header["cases"]:
+                wrong[int(case["index"])] = {
+                    f"bundle-{int(w['mutant'])}": UNFINISHED
+                    if w["value"] is None
+                    else protocol.decode_value(w["value"], buffers)
+                    for w in case.get("mutants_wrong", [])
+                }
+        except (protocol.ProtocolError, KeyError, TypeError, ValueError) as exc:
+            raise BundleError(f"{name} is damaged ({exc}): download the bundle again") from None
+        return BundleMutants(mutants, wrong, texts)
+
+    def reference(self) -> ReferenceRun:
+        """The visible cases, as the site's reference run gives them."""
+        name = f"{self.path}/{CASES_FILE}"
+        header, buffers = self._cases_frame()
+        try:
             cases = []
             for item in header["cases"]:
                 known = {
@@ -464,12 +551,31 @@ def find(explicit: str | Path | None = None, start: Path | None = None) -> Path 
 # -- grading against a bundle ------------------------------------------------------------------
 
 
-class _BundleCodeGrader(CodeGrader):
-    """The site's code grader, whose reference run is the bundle's visible cases."""
+@dataclass
+class BundleMutants:
+    """The site's mutant hints on a bundle's visible cases (graders/mutation/cache.py's `hint`,
+    from the outputs the bundle holds instead of running the reference's mutants)."""
 
-    def __init__(self, code: CodeGrader, run: ReferenceRun) -> None:
+    hinting: list[Mutant]
+    outputs: dict[int, dict[str, Any]]  # case index -> mutant id -> its wrong output there
+    texts: dict[str, str]
+
+    def hint(
+        self, exercise: Exercise, seed: int, student: dict[int, tuple[Any, Any]]
+    ) -> MutationHint | None:
+        if not self.hinting or not student:
+            return None
+        return select(student, self.outputs, self.hinting, self.texts)
+
+
+class _BundleCodeGrader(CodeGrader):
+    """The site's code grader, whose reference run is the bundle's visible cases, and whose
+    mutant hints are the bundle's."""
+
+    def __init__(self, code: CodeGrader, run: ReferenceRun, mutants: BundleMutants) -> None:
         super().__init__(code.sandbox, code.torch_sandbox)
         self._run = run
+        self.mutants = mutants  # type: ignore[assignment]
 
     def reference(self, exercise: Exercise, seed: int) -> ReferenceRun:
         return self._run
@@ -505,7 +611,7 @@ def grade(bundle: Bundle, slug: str, source: str, grader: Grader) -> Checked:
             f'pip install "deepgrade-graders[torch] @ {wheel}"'
         )
     run = item.reference()
-    code = _BundleCodeGrader(grader.code, run)
+    code = _BundleCodeGrader(grader.code, run, item.mutants())
     started = time.perf_counter()
     try:
         report = code.grade(exercise, source, seed=item.seed)

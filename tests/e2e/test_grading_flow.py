@@ -177,14 +177,12 @@ def test_a_worker_killed_whole_and_restarted_grades_its_submission_at_once(
     pk = submit_slow_and_wait_until_running(client, token)
     processes.kill(first)  # the worker, its pool and its graders, as when a container dies
 
-    restarted_at = time.monotonic()
     processes.worker("node-again", hostname=name)  # systemd / docker restart: the same name
     result = wait_for_result(client, token, pk, timeout=E2E_WAIT)
 
     assert (result["status"], result["verdict"]) == ("done", "accepted"), result
-    # Well before any sweeper could have acted (SWEEP_RUNNING_AFTER is 8 s here, 300 s in
-    # production, and no beat runs): the restarted worker took it back itself.
-    assert time.monotonic() - restarted_at < 30
+    # No beat runs, so no sweeper acted: its own log shows the restarted worker took it back
+    # (how soon depends on how fast its sandboxes start, which a loaded machine slows).
     row = Submission.objects.get(pk=pk)
     assert (row.graded_count, row.claim_count, row.requeue_count) == (1, 2, 1)
     assert "re-queued 1 submissions" in (processes.logdir / "node-again.log").read_text()
