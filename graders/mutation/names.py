@@ -47,7 +47,8 @@ class Names:
         return [p for p in self.params if p in self.arrays]
 
 
-def _call_name(node: ast.Call) -> str:
+def call_name(node: ast.Call) -> str:
+    """The called function's own name: `np.sum(...)`, `x.sum(...)` and `sum(...)` are `sum`."""
     func = node.func
     if isinstance(func, ast.Attribute):
         return func.attr
@@ -85,7 +86,7 @@ def is_int(node: ast.AST, names: Names) -> bool:
     if isinstance(node, ast.Subscript) and is_shape(node):
         return True
     if isinstance(node, ast.Call):
-        return _call_name(node) in INT_FUNCS
+        return call_name(node) in INT_FUNCS
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         return is_int(node.operand, names)
     if isinstance(node, ast.BinOp) and isinstance(
@@ -104,7 +105,7 @@ def is_scalar(node: ast.AST, names: Names) -> bool:
     if isinstance(node, ast.Name):
         return node.id in names.scalars
     if isinstance(node, ast.Call):
-        return _call_name(node) in SCALAR_FUNCS and all(is_scalar(a, names) for a in node.args)
+        return call_name(node) in SCALAR_FUNCS and all(is_scalar(a, names) for a in node.args)
     if isinstance(node, ast.UnaryOp):
         return is_scalar(node.operand, names)
     if isinstance(node, ast.BinOp):
@@ -140,7 +141,7 @@ def analyse(func: ast.FunctionDef | ast.Module, members: Members | None = None) 
             if isinstance(node, ast.FunctionDef) and node is not func:
                 names.functions.add(node.name)
             elif isinstance(node, ast.For) and isinstance(node.target, ast.Name):
-                if isinstance(node.iter, ast.Call) and _call_name(node.iter) == "range":
+                if isinstance(node.iter, ast.Call) and call_name(node.iter) == "range":
                     names.ints.add(node.target.id)
                     names.scalars.add(node.target.id)
                     names.loop.add(node.target.id)
@@ -162,7 +163,7 @@ INITIALISERS = frozenset(
 
 def initialiser(node: ast.AST) -> bool:
     """A call that sets the initial values of a parameter (its arguments are those values)."""
-    return isinstance(node, ast.Call) and _call_name(node) in INITIALISERS
+    return isinstance(node, ast.Call) and call_name(node) in INITIALISERS
 
 
 def _init_only(func: ast.AST) -> set[str]:
@@ -272,7 +273,7 @@ def members_of(cls: ast.ClassDef) -> Members | None:
                 attr = member(target, names)
                 if attr is None:
                     continue
-                called = _call_name(value) if isinstance(value, ast.Call) else ""
+                called = call_name(value) if isinstance(value, ast.Call) else ""
                 if is_int(value, names):
                     sizes.add(attr)
                 elif called[:1].isupper() and called != "Parameter":

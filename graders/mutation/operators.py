@@ -18,7 +18,15 @@ import ast
 import copy
 from dataclasses import dataclass
 
-from graders.mutation.names import Names, is_int, is_scalar, is_shape, member, siblings
+from graders.mutation.names import (
+    Names,
+    call_name,
+    is_int,
+    is_scalar,
+    is_shape,
+    member,
+    siblings,
+)
 
 # The families, in the order a hint prefers them when mutants of several explain a submission
 # equally well: the most specific mistakes first.
@@ -97,15 +105,6 @@ class Where:
     area: str
     torch: bool
     sigmoid: str | None  # a module-level sigmoid helper's name, for the tanh <-> sigmoid mistake
-
-
-def call_name(node: ast.Call) -> str:
-    func = node.func
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    if isinstance(func, ast.Name):
-        return func.id
-    return ""
 
 
 def _module_call(node: ast.Call) -> bool:
@@ -517,7 +516,6 @@ def flip_mutants(node: ast.Name, where: Where) -> list[Replacement]:
     index = ast.Tuple([ast.Constant(Ellipsis), *backwards], ast.Load())
     flipped = ast.Subscript(ast.Name(node.id, ast.Load()), index, ast.Load())
     return [("flip", flipped, None)]
-
 
 
 # -- statements -----------------------------------------------------------------------------------
