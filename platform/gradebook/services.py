@@ -11,7 +11,6 @@ and then applies the batch, from which moment the gradebook uses its scores, or 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +26,12 @@ from courses.selectors import students_of
 from gradebook.fairness import family_students, instance_params
 from submissions.create import submission_regrade
 from submissions.models import COUNTS_AS_TRY, ORIGINAL_GRADED, RegradeBatch, Submission
-from submissions.overrides import OVERRIDE_REASON_MAX, OverrideInvalid, score_override_create
+from submissions.overrides import (
+    OVERRIDE_REASON_MAX,
+    OverrideInvalid,
+    check_score,
+    score_override_create,
+)
 from submissions.scores import EPSILON, student_result
 from submissions.signals import announce_batch
 
@@ -180,9 +184,7 @@ def family_rescore(
     A result already at or above `score` stays. Raises OverrideInvalid as an override would.
     """
     why = f"instance family {parameter} = {value} re-scored: {reason.strip()}"
-    points = assignment.exercise.points
-    if not (math.isfinite(score) and 0 <= score <= points):
-        raise OverrideInvalid(f"the score is a number from 0 to {points:g}", field="score")
+    check_score(assignment, score)
     if not reason.strip():
         raise OverrideInvalid("give a reason: it is kept in the audit log", field="reason")
     if len(why) > OVERRIDE_REASON_MAX:

@@ -27,6 +27,13 @@ class OverrideInvalid(DomainError):
 OVERRIDE_REASON_MAX = 500
 
 
+def check_score(assignment: Assignment, score: float) -> None:
+    """Raises OverrideInvalid unless `score` is a number from 0 to the exercise's points."""
+    points = assignment.exercise.points
+    if not (math.isfinite(score) and 0 <= score <= points):
+        raise OverrideInvalid(f"the score is a number from 0 to {points:g}", field="score")
+
+
 @transaction.atomic
 def score_override_create(
     *,
@@ -53,9 +60,8 @@ def score_override_create(
             f"the reason is {len(reason)} characters long; at most {OVERRIDE_REASON_MAX}",
             field="reason",
         )
-    points = assignment.exercise.points
-    if score is not None and not (math.isfinite(score) and 0 <= score <= points):
-        raise OverrideInvalid(f"the score is a number from 0 to {points:g}", field="score")
+    if score is not None:
+        check_score(assignment, score)
     if not students_of(assignment.course).filter(pk=student.pk).exists():
         raise OverrideInvalid(f"{student.username} is not a student of this course", field="score")
     now = student_result(assignment=assignment, student=student)
